@@ -1,0 +1,57 @@
+// The one SentencePiece vocabulary shared by English and Chinese, with fixed special ids.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tokenizer/normalizer.h"
+
+namespace sentencepiece { class SentencePieceProcessor; }
+
+namespace mt {
+
+// Fixed ids, the same in every model this project trains.
+struct SpecialIds {
+  static constexpr int pad = 0, bos = 1, eos = 2, unk = 3, to_zh = 4, to_en = 5;
+};
+inline int target_tag(Lang target) { return target == Lang::Zh ? SpecialIds::to_zh : SpecialIds::to_en; }
+
+struct TokenizerTrainOptions {
+  std::vector<std::string> inputs;   // plain text files, one sentence per line (normalized first)
+  std::string model_prefix;          // writes PREFIX.model and PREFIX.vocab
+  int vocab_size = 8000;
+  std::string model_type = "unigram";
+  double character_coverage = 0.9995;
+  int input_sentence_size = 2000000;
+  int seed = 1;
+};
+
+class Tokenizer {
+ public:
+  // Loads a SentencePiece .model file; throws std::runtime_error with a one-line message.
+  static Tokenizer load(const std::string& path);
+  // From the bytes of a .model file (as embedded in a model folder).
+  static Tokenizer from_bytes(const std::string& bytes);
+  // Normalizes the inputs into a temporary corpus and trains a model; throws on failure.
+  static void train(const TokenizerTrainOptions& options);
+
+  // normalize() then SentencePiece; no bos/eos/tags added.
+  std::vector<int> encode(const std::string& text) const;
+  std::vector<std::string> encode_pieces(const std::string& text) const;
+  // Special ids (pad/bos/eos/tags) are skipped.
+  std::string decode(const std::vector<int>& ids) const;
+
+  int vocab_size() const;
+  const std::string& bytes() const { return bytes_; }  // the serialized .model
+
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+  ~Tokenizer();
+
+ private:
+  Tokenizer();
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::string bytes_;
+};
+
+}  // namespace mt

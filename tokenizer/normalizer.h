@@ -17,7 +17,8 @@ std::string normalize(std::string_view text);
 // Replaces invalid UTF-8 sequences by U+FFFD. Sets *had_invalid when something was replaced.
 std::string repair_utf8(std::string_view text, bool* had_invalid = nullptr);
 
-// Chinese when Han characters outnumber Latin letters, English otherwise.
+// Chinese when Han characters outweigh Latin words (a Han character counts 2/3 of a word, so
+// "iPhone 很好" is Chinese and "I love 北京 very much" English); English otherwise.
 Lang guess_language(std::string_view text);
 
 // Simplified -> Traditional (OpenCC s2twp) for users who want Traditional output.

@@ -1,0 +1,204 @@
+#include "tokenizer/normalizer.h"
+
+#include <opencc/opencc.h>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace mt {
+namespace {
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Decodes one code point at text[*pos] and advances *pos. An invalid sequence yields U+FFFD and
+// skips its maximal valid prefix (the Unicode "substitution of maximal subparts" practice), so
+// one bad byte never swallows the valid characters after it.
+char32_t next_code_point(std::string_view text, size_t* pos, bool* invalid) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char b0 = byte(*pos);
+  *invalid = false;
+  if (b0 < 0x80) {
+    ++*pos;
+    return b0;
+  }
+  int length;
+  char32_t cp;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2, cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3, cp = b0 & 0x0F;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4, cp = b0 & 0x07;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    ++*pos;  // stray continuation byte, C0/C1 (overlong) or F5..FF
+    *invalid = true;
+    return kReplacement;
+  }
+  size_t i = *pos + 1;
+  for (int k = 1; k < length; ++k, ++i) {
+    const unsigned char min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
+    if (i >= text.size() || byte(i) < min || byte(i) > max) {
+      *pos = i;
+      *invalid = true;
+      return kReplacement;
+    }
+    cp = (cp << 6) | (byte(i) & 0x3F);
+  }
+  *pos = i;
+  return cp;
+}
+
+bool is_han(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK Unified Ideographs
+         (cp >= 0x3400 && cp <= 0x4DBF) ||    // extension A
+         (cp >= 0xF900 && cp <= 0xFAFF) ||    // compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3134F);    // extensions B..G and compatibility supplement
+}
+
+bool is_latin_letter(char32_t cp) {
+  return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);  // accented Latin letters
+}
+
+bool is_space(char32_t cp) {
+  return cp == ' ' || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+// OpenCC converters are costly to build (they load dictionaries), so each config is loaded once.
+// Convert() is const, but a mutex keeps us safe whatever OpenCC does inside.
+class Converter {
+ public:
+  explicit Converter(const char* config) : config_(config) {}
+
+  std::string convert(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!converter_) {
+      try {
+        converter_ = std::make_unique<opencc::SimpleConverter>(config_);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("cannot load OpenCC config '") + config_ + "': " + e.what());
+      }
+    }
+    return converter_->Convert(text);
+  }
+
+ private:
+  const char* config_;
+  std::mutex mutex_;
+  std::unique_ptr<opencc::SimpleConverter> converter_;
+};
+
+Converter& tw2sp() {
+  static Converter converter("tw2sp.json");
+  return converter;
+}
+
+Converter& s2twp() {
+  static Converter converter("s2twp.json");
+  return converter;
+}
+
+}  // namespace
+
+std::string repair_utf8(std::string_view text, bool* had_invalid) {
+  std::string out;
+  out.reserve(text.size());
+  bool any_invalid = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    bool invalid;
+    const char32_t cp = next_code_point(text, &pos, &invalid);
+    if (invalid) {
+      any_invalid = true;
+      append_utf8(out, cp);
+    } else {
+      out.append(text.substr(start, pos - start));
+    }
+  }
+  if (had_invalid) *had_invalid = any_invalid;
+  return out;
+}
+
+std::string normalize(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;  // a whitespace run seen since the last character written
+  bool has_cjk = false;        // only then is OpenCC worth calling
+  size_t pos = 0;
+  while (pos < text.size()) {
+    bool invalid;
+    char32_t cp = next_code_point(text, &pos, &invalid);
+    if (cp == 0xFEFF || cp == 0x200B) continue;  // BOM, zero-width space: invisible noise
+    if (is_control(cp) || is_space(cp)) {
+      pending_space = true;
+      continue;
+    }
+    // Full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ) are the ASCII ones typed with a CJK IME.
+    if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+        (cp >= 0xFF41 && cp <= 0xFF5A)) {
+      cp -= 0xFEE0;
+    }
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    if (cp >= 0x2E80) has_cjk = true;
+    append_utf8(out, cp);
+  }
+  if (!has_cjk) return out;
+  return tw2sp().convert(out);
+}
+
+Lang guess_language(std::string_view text) {
+  // A Han character carries about as much as a short English word, so Latin letters are counted
+  // as words: "iPhone 很好" is Chinese, "I love 北京 very much" is English.
+  int han = 0, latin_words = 0;
+  bool in_word = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    bool invalid;
+    const char32_t cp = next_code_point(text, &pos, &invalid);
+    const bool latin = is_latin_letter(cp) || (cp >= 0xFF21 && cp <= 0xFF5A && is_latin_letter(cp - 0xFEE0));
+    if (latin && !in_word) ++latin_words;
+    in_word = latin;
+    if (is_han(cp)) ++han;
+  }
+  // Chinese words average about 1.5 characters.
+  return han > 0 && 2 * han >= 3 * latin_words ? Lang::Zh : Lang::En;
+}
+
+std::string to_traditional(std::string_view text) {
+  std::string repaired = repair_utf8(text);
+  bool ascii = true;
+  for (unsigned char c : repaired) ascii = ascii && c < 0x80;
+  if (ascii) return repaired;
+  return s2twp().convert(repaired);
+}
+
+}  // namespace mt

@@ -1,0 +1,48 @@
+// Multi-head scaled dot-product attention, with the key/value caches incremental decoding needs.
+#pragma once
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+
+namespace mt {
+
+// Self-attention keys/values of the tokens decoded so far, (N, heads, length, d_head) in a buffer
+// that grows by doubling, so a step appends in place instead of copying the whole history.
+struct KVCache {
+  at::Tensor k, v;  // (N, heads, capacity, d_head)
+  int64_t length = 0;
+  void append(const at::Tensor& k_step, const at::Tensor& v_step);
+  at::Tensor keys() const { return k.narrow(2, 0, length); }
+  at::Tensor values() const { return v.narrow(2, 0, length); }
+  void index_select(const at::Tensor& rows);  // follow the beam: row i takes old row rows[i]
+};
+
+// Encoder-side keys/values for cross-attention: projected once per batch.
+struct StaticKV {
+  at::Tensor k, v;  // (N, heads, src_len, d_head)
+};
+
+class MultiHeadAttentionImpl : public torch::nn::Module {
+ public:
+  MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout);
+
+  // Full attention of `query` over `memory` (self-attention when they are the same tensor).
+  // mask: additive, broadcastable to (B, heads, Tq, Tk); undefined for none.
+  at::Tensor forward(const at::Tensor& query, const at::Tensor& memory, const at::Tensor& mask);
+  // One decoding step of self-attention: x (N, 1, d) is appended to the cache, then attends to it.
+  at::Tensor forward_step(const at::Tensor& x, KVCache& cache);
+  // One decoding step of cross-attention over keys/values projected once by project_memory().
+  at::Tensor forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask);
+  StaticKV project_memory(const at::Tensor& memory);
+
+ private:
+  at::Tensor split_heads(const at::Tensor& x) const;  // (B, T, d) -> (B, heads, T, d_head)
+  at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
+
+  int64_t heads_, d_head_;
+  double dropout_;
+  torch::nn::Linear q_proj{nullptr}, kv_proj{nullptr}, out_proj{nullptr};
+};
+TORCH_MODULE(MultiHeadAttention);
+
+}  // namespace mt

@@ -1,0 +1,119 @@
+#include "model/network/transformer.h"
+
+#include <cmath>
+#include <limits>
+
+#include <torch/nn/init.h>
+
+#include "tokenizer/tokenizer.h"
+
+namespace mt {
+
+namespace {
+at::Tensor sinusoidal_positions(int64_t n, int64_t d) {
+  auto pos = at::arange(n, at::kFloat).unsqueeze(1);
+  auto inv = at::exp(at::arange(0, d, 2, at::kFloat) * (-std::log(10000.0) / double(d)));
+  auto pe = at::zeros({n, d});
+  pe.slice(1, 0, d, 2).copy_(at::sin(pos * inv));
+  pe.slice(1, 1, d, 2).copy_(at::cos(pos * inv));
+  return pe;
+}
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+}  // namespace
+
+at::Tensor padding_mask(const at::Tensor& tokens) {
+  auto mask = at::zeros(tokens.sizes(), tokens.options().dtype(at::kFloat));
+  return mask.masked_fill_(tokens.eq(SpecialIds::pad), kNegInf).view({tokens.size(0), 1, 1, tokens.size(1)});
+}
+
+at::Tensor causal_mask(int64_t length, const at::TensorOptions& options) {
+  return at::full({length, length}, kNegInf, options.dtype(at::kFloat)).triu_(1);
+}
+
+void DecoderState::reorder(const at::Tensor& rows) {
+  for (auto& layer : layers) layer.self.index_select(rows);
+}
+
+void DecoderState::select(const at::Tensor& rows) {
+  reorder(rows);
+  for (auto& layer : layers) {
+    layer.cross.k = layer.cross.k.index_select(0, rows);
+    layer.cross.v = layer.cross.v.index_select(0, rows);
+  }
+  src_mask = src_mask.index_select(0, rows);
+}
+
+TransformerImpl::TransformerImpl(const ModelConfig& config) : config_(config) {
+  const int64_t d = config.d_model;
+  embedding = register_module("embedding", torch::nn::Embedding(config.vocab_size, d));
+  positions = register_buffer("positions", sinusoidal_positions(config.max_positions, d));
+  encoder = register_module("encoder", torch::nn::ModuleList());
+  decoder = register_module("decoder", torch::nn::ModuleList());
+  for (int64_t i = 0; i < config.enc_layers; ++i) encoder->push_back(EncoderLayer(config));
+  for (int64_t i = 0; i < config.dec_layers; ++i) decoder->push_back(DecoderLayer(config));
+  if (config.pre_norm) {
+    encoder_norm = register_module("encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    decoder_norm = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  }
+  dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+
+  // fairseq's initialisation: Xavier for projections, N(0, d^-1/2) for the shared embedding.
+  at::NoGradGuard no_grad;
+  for (auto& p : named_parameters()) {
+    if (p.key() == "embedding.weight") {
+      torch::nn::init::normal_(p.value(), 0.0, std::pow(double(d), -0.5));
+      p.value()[SpecialIds::pad].zero_();
+    } else if (p.value().dim() == 2) {
+      torch::nn::init::xavier_uniform_(p.value());
+    } else if (p.key().find("bias") != std::string::npos && p.key().find("norm") == std::string::npos) {
+      p.value().zero_();
+    }
+  }
+}
+
+at::Tensor TransformerImpl::embed(const at::Tensor& tokens, int64_t offset) {
+  TORCH_CHECK(offset + tokens.size(1) <= config_.max_positions, "sequence longer than the model's ",
+              config_.max_positions, " positions");
+  auto x = embedding(tokens) * std::sqrt(double(config_.d_model)) + positions.narrow(0, offset, tokens.size(1));
+  return dropout(x);
+}
+
+at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
+  return at::linear(config_.pre_norm ? decoder_norm(x) : x, embedding->weight);
+}
+
+EncoderOutput TransformerImpl::encode(const at::Tensor& src) {
+  auto mask = padding_mask(src);
+  auto x = embed(src, 0);
+  for (const auto& layer : *encoder) x = layer->as<EncoderLayer>()->forward(x, mask);
+  if (config_.pre_norm) x = encoder_norm(x);
+  return {x, mask};
+}
+
+at::Tensor TransformerImpl::decode(const at::Tensor& tgt_in, const EncoderOutput& enc) {
+  auto causal = causal_mask(tgt_in.size(1), tgt_in.options());
+  auto x = embed(tgt_in, 0);
+  for (const auto& layer : *decoder) x = layer->as<DecoderLayer>()->forward(x, enc.memory, enc.src_mask, causal);
+  return project_output(x);
+}
+
+DecoderState TransformerImpl::start_decoding(const EncoderOutput& enc, int64_t beam) {
+  DecoderState state;
+  for (const auto& layer : *decoder) {
+    StaticKV kv = layer->as<DecoderLayer>()->project_memory(enc.memory);  // once per sentence, not per beam
+    if (beam > 1) kv = {kv.k.repeat_interleave(beam, 0), kv.v.repeat_interleave(beam, 0)};
+    state.layers.push_back({KVCache{}, kv});
+  }
+  state.src_mask = beam > 1 ? enc.src_mask.repeat_interleave(beam, 0) : enc.src_mask;
+  return state;
+}
+
+at::Tensor TransformerImpl::decode_step(const at::Tensor& last_tokens, DecoderState& state) {
+  auto x = embed(last_tokens.view({-1, 1}), state.position);
+  size_t i = 0;
+  for (const auto& layer : *decoder) x = layer->as<DecoderLayer>()->step(x, state.layers[i++], state.src_mask);
+  ++state.position;
+  return at::log_softmax(project_output(x.squeeze(1)).to(at::kFloat), -1);
+}
+
+}  // namespace mt

@@ -1,0 +1,62 @@
+// The 2017 encoder-decoder Transformer. The network knows nothing of search: it exposes encode(),
+// a teacher-forced forward() for training, and decode_step() over a DecoderState that search code
+// reorders as beams move.
+#pragma once
+#include <vector>
+
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+
+#include "model/network/layers.h"
+
+namespace mt {
+
+struct EncoderOutput {
+  at::Tensor memory;    // (B, S, d)
+  at::Tensor src_mask;  // (B, 1, 1, S) additive: 0 for tokens, -inf for padding
+};
+
+// Everything the decoder carries from one step to the next, for N = sentences x beam rows.
+struct DecoderState {
+  std::vector<DecoderLayerState> layers;
+  at::Tensor src_mask;  // (N, 1, 1, S)
+  int64_t position = 0;
+  // Beams moved within their sentences: row i continues old row rows[i] (self-attention caches).
+  void reorder(const at::Tensor& rows);
+  // Rows dropped or duplicated across sentences (finished sentences removed): every tensor follows.
+  void select(const at::Tensor& rows);
+};
+
+class TransformerImpl : public torch::nn::Module {
+ public:
+  explicit TransformerImpl(const ModelConfig& config);
+
+  EncoderOutput encode(const at::Tensor& src);  // src (B, S) token ids, PAD-padded
+  // Teacher forcing: logits (B, T, V) for every target position, in the autocast dtype.
+  at::Tensor decode(const at::Tensor& tgt_in, const EncoderOutput& enc);
+  at::Tensor forward(const at::Tensor& src, const at::Tensor& tgt_in) { return decode(tgt_in, encode(src)); }
+
+  // Incremental decoding: each sentence of `enc` repeated `beam` times (rows b*beam .. b*beam+beam-1).
+  DecoderState start_decoding(const EncoderOutput& enc, int64_t beam);
+  // last_tokens (N) at state.position -> float log-probabilities (N, V); advances the state.
+  at::Tensor decode_step(const at::Tensor& last_tokens, DecoderState& state);
+
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  at::Tensor embed(const at::Tensor& tokens, int64_t offset);
+  at::Tensor project_output(const at::Tensor& x);  // tied with the embedding matrix
+
+  ModelConfig config_;
+  torch::nn::Embedding embedding{nullptr};
+  at::Tensor positions;  // sinusoidal, (max_positions, d)
+  torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
+  torch::nn::LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(Transformer);
+
+at::Tensor padding_mask(const at::Tensor& tokens);    // (B, 1, 1, S) additive, from PAD ids
+at::Tensor causal_mask(int64_t length, const at::TensorOptions& options);  // (T, T) additive
+
+}  // namespace mt

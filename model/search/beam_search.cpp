@@ -1,0 +1,121 @@
+// Batched beam search in the manner of fairseq and CTranslate2: every sentence x beam row advances
+// in one decode_step; 2*beam candidates per sentence are ranked so that hypotheses ending in EOS
+// can be set aside without starving the beam; sentences that finish leave the batch.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "model/search/search.h"
+#include "model/search/search_steps.h"
+#include "tokenizer/tokenizer.h"
+
+namespace mt {
+
+double length_penalty(int64_t length, double alpha) {
+  return alpha == 0 ? 1.0 : std::pow((5.0 + double(length)) / 6.0, alpha);
+}
+
+namespace {
+
+struct Candidate {
+  int64_t row, token;
+  float score;
+};
+
+}  // namespace
+
+std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::Tensor& src_all,
+                                                 const SearchOptions& o) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const int64_t K = std::max<int64_t>(1, o.beam);
+  const auto device = src_all.device();
+  std::vector<std::vector<Hypothesis>> finished(src_all.size(0));
+
+  SearchBatch batch = start_search(model, src_all, o);
+  if (batch.sentences.empty()) return finished;
+  DecoderState state = model->start_decoding(batch.encoded, K);
+
+  auto scores = at::full({batch.size(), K}, kNegInf);  // CPU: cumulative log-probs per beam
+  scores.select(1, 0).zero_();                          // step 0: one live beam per sentence
+  auto history = at::empty({batch.size() * K, 0}, at::kLong);  // CPU, tokens so far
+  auto last = at::full({batch.size() * K}, int64_t(SpecialIds::bos), at::TensorOptions(device).dtype(at::kLong));
+
+  for (int64_t t = 0;; ++t) {
+    const int64_t B = batch.size(), N = B * K;
+    auto logp = model->decode_step(last, state);  // (N, V)
+    const int64_t V = logp.size(1);
+    restrict_tokens(logp, batch.max_len, K, t, o, history);
+
+    auto cand = (scores.to(device).view({N, 1}) + logp).view({B, K * V});
+    const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, K * V);
+    auto top = cand.topk(take, 1);
+    auto top_scores = std::get<0>(top).to(at::kCPU).contiguous();
+    auto top_index = std::get<1>(top).to(at::kCPU).contiguous();
+    auto ts = top_scores.accessor<float, 2>();
+    auto ti = top_index.accessor<int64_t, 2>();
+    auto hist = history.accessor<int64_t, 2>();
+    auto hypothesis = [&](int64_t row, float score, int64_t length) {
+      std::vector<int64_t> tokens(hist[row].data(), hist[row].data() + history.size(1));
+      return Hypothesis{std::move(tokens), score / length_penalty(length, o.length_penalty)};
+    };
+
+    std::vector<int64_t> keep_sentences, rows, tokens;
+    std::vector<float> kept_scores;
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t s = batch.sentences[b];
+      std::vector<Candidate> alive;
+      for (int64_t j = 0; j < take && ts[b][j] > kNegInf; ++j) {
+        Candidate c{b * K + ti[b][j] / V, ti[b][j] % V, ts[b][j]};
+        if (c.token == SpecialIds::eos) {
+          if (j < K) finished[s].push_back(hypothesis(c.row, c.score, t + 1));
+        } else if (int64_t(alive.size()) < K) {
+          alive.push_back(c);
+        }
+      }
+      const bool out_of_length = t + 1 >= batch.max_len[b];
+      if (out_of_length && o.force_steps > 0) {  // forced decoding ends with the live beams
+        for (const auto& c : alive) {
+          auto h = hypothesis(c.row, c.score, t + 1);
+          h.tokens.push_back(c.token);
+          finished[s].push_back(std::move(h));
+        }
+      }
+      if (out_of_length || alive.empty() || int64_t(finished[s].size()) >= K) continue;
+      while (int64_t(alive.size()) < K) alive.push_back({alive.back().row, alive.back().token, kNegInf});
+      keep_sentences.push_back(b);
+      for (const auto& c : alive) {
+        rows.push_back(c.row);
+        tokens.push_back(c.token);
+        kept_scores.push_back(c.score);
+      }
+    }
+    if (keep_sentences.empty()) break;
+
+    auto rows_cpu = at::tensor(rows, at::kLong);
+    auto rows_dev = rows_cpu.to(device);
+    if (int64_t(keep_sentences.size()) == B) {
+      state.reorder(rows_dev);
+    } else {
+      state.select(rows_dev);
+      batch.keep(keep_sentences);
+    }
+    auto next = at::tensor(tokens, at::kLong);
+    history = at::cat({history.index_select(0, rows_cpu), next.unsqueeze(1)}, 1);
+    scores = at::tensor(kept_scores, at::kFloat).view({batch.size(), K});
+    last = next.to(device);
+  }
+
+  for (auto& hyps : finished) {
+    std::stable_sort(hyps.begin(), hyps.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    if (int64_t(hyps.size()) > o.n_best) hyps.resize(std::max<int64_t>(1, o.n_best));
+  }
+  for (int64_t s = 0; s < int64_t(finished.size()); ++s)
+    if (finished[s].empty()) finished[s].push_back({});  // empty source: empty translation
+  return finished;
+}
+
+std::vector<std::vector<Hypothesis>> search(Transformer& model, const at::Tensor& src, const SearchOptions& options) {
+  return options.beam <= 1 ? greedy_search(model, src, options) : beam_search(model, src, options);
+}
+
+}  // namespace mt

@@ -1,0 +1,35 @@
+// Beam and greedy search over the network's decode_step(). Search code never touches a weight.
+#pragma once
+#include <vector>
+
+#include "model/network/transformer.h"
+
+namespace mt {
+
+struct SearchOptions {
+  int64_t beam = 4;               // 1 = greedy
+  double length_penalty = 1.0;    // GNMT alpha: score / ((5 + length) / 6)^alpha
+  double max_len_a = 1.5;         // output length limit: a * source length + b
+  int64_t max_len_b = 10;
+  int64_t n_best = 1;
+  int64_t no_repeat_ngram = 0;    // forbid repeating any n-gram of this size (0 = off)
+  int64_t force_steps = 0;        // benchmarks: EOS suppressed, exactly this many steps
+};
+
+struct Hypothesis {
+  std::vector<int64_t> tokens;  // without BOS/EOS
+  double score = 0;             // length-normalised log-probability
+};
+
+// src: (B, S) PAD-padded ids (each row: target tag, tokens, EOS). Returns for each sentence its
+// n-best hypotheses, best first. A row that is all padding gets one empty hypothesis.
+std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::Tensor& src,
+                                                 const SearchOptions& options);
+std::vector<std::vector<Hypothesis>> greedy_search(Transformer& model, const at::Tensor& src,
+                                                   const SearchOptions& options);
+// beam_search or greedy_search by options.beam.
+std::vector<std::vector<Hypothesis>> search(Transformer& model, const at::Tensor& src, const SearchOptions& options);
+
+double length_penalty(int64_t length, double alpha);
+
+}  // namespace mt

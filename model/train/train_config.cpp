@@ -1,0 +1,143 @@
+#include "model/train/train_config.h"
+
+#include <functional>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <yaml-cpp/yaml.h>
+
+namespace mt {
+
+namespace {
+
+// One table of setters and getters keeps YAML reading, overrides and writing in step.
+struct Field {
+  std::function<void(TrainConfig&, const YAML::Node&)> set;
+  std::function<YAML::Node(const TrainConfig&)> get;
+};
+
+template <typename T>
+Field field(T TrainConfig::*member) {
+  return {[member](TrainConfig& c, const YAML::Node& n) { c.*member = n.as<T>(); },
+          [member](const TrainConfig& c) { return YAML::Node(c.*member); }};
+}
+template <typename T>
+Field model_field(T ModelConfig::*member) {
+  return {[member](TrainConfig& c, const YAML::Node& n) { c.model.*member = n.as<T>(); },
+          [member](const TrainConfig& c) { return YAML::Node(c.model.*member); }};
+}
+
+const std::vector<std::pair<std::string, Field>>& fields() {
+  static const std::vector<std::pair<std::string, Field>> table = {
+      {"train", {[](TrainConfig& c, const YAML::Node& n) {
+                   c.train = n.IsSequence() ? n.as<std::vector<std::string>>() : std::vector<std::string>{n.as<std::string>()};
+                 },
+                 [](const TrainConfig& c) { return YAML::Node(c.train); }}},
+      {"dev", field(&TrainConfig::dev)},
+      {"tokenizer", field(&TrainConfig::tokenizer)},
+      {"vocab_size", field(&TrainConfig::vocab_size)},
+      {"output", field(&TrainConfig::output)},
+      {"max_tokens", field(&TrainConfig::max_tokens)},
+      {"max_ratio", field(&TrainConfig::max_ratio)},
+      {"model.d_model", model_field(&ModelConfig::d_model)},
+      {"model.heads", model_field(&ModelConfig::heads)},
+      {"model.ffn", model_field(&ModelConfig::ffn)},
+      {"model.enc_layers", model_field(&ModelConfig::enc_layers)},
+      {"model.dec_layers", model_field(&ModelConfig::dec_layers)},
+      {"model.dropout", model_field(&ModelConfig::dropout)},
+      {"model.attention_dropout", model_field(&ModelConfig::attention_dropout)},
+      {"model.max_positions", model_field(&ModelConfig::max_positions)},
+      {"model.pre_norm", model_field(&ModelConfig::pre_norm)},
+      {"batch_tokens", field(&TrainConfig::batch_tokens)},
+      {"accumulate", field(&TrainConfig::accumulate)},
+      {"lr", field(&TrainConfig::lr)},
+      {"warmup", field(&TrainConfig::warmup)},
+      {"label_smoothing", field(&TrainConfig::label_smoothing)},
+      {"clip_norm", field(&TrainConfig::clip_norm)},
+      {"precision", field(&TrainConfig::precision)},
+      {"seed", field(&TrainConfig::seed)},
+      {"max_epochs", field(&TrainConfig::max_epochs)},
+      {"max_steps", field(&TrainConfig::max_steps)},
+      {"max_minutes", field(&TrainConfig::max_minutes)},
+      {"valid_every", field(&TrainConfig::valid_every)},
+      {"valid_sentences", field(&TrainConfig::valid_sentences)},
+      {"valid_beam", field(&TrainConfig::valid_beam)},
+      {"patience", field(&TrainConfig::patience)},
+      {"average_last", field(&TrainConfig::average_last)},
+      {"log_every", field(&TrainConfig::log_every)},
+      {"threads", field(&TrainConfig::threads)},
+  };
+  return table;
+}
+
+const Field& find_field(const std::string& key) {
+  for (const auto& [name, f] : fields())
+    if (name == key) return f;
+  throw std::runtime_error("unknown training setting '" + key + "'");
+}
+
+void set_field(TrainConfig& c, const std::string& key, const YAML::Node& value) {
+  const Field& f = find_field(key);
+  try {
+    f.set(c, value);
+  } catch (const YAML::Exception&) {
+    throw std::runtime_error("bad value for training setting '" + key + "'");
+  }
+}
+
+void read_node(TrainConfig& c, const YAML::Node& node, const std::string& prefix) {
+  for (const auto& kv : node) {
+    const std::string key = prefix + kv.first.as<std::string>();
+    if (kv.second.IsMap()) read_node(c, kv.second, key + ".");
+    else set_field(c, key, kv.second);
+  }
+}
+
+}  // namespace
+
+TrainConfig load_train_config(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw std::runtime_error("cannot read config '" + path + "'");
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error("config '" + path + "' is not valid YAML: " + e.msg);
+  }
+  TrainConfig c;
+  if (root.IsMap()) read_node(c, root, "");
+  else if (!root.IsNull()) throw std::runtime_error("config '" + path + "' must be a YAML mapping");
+  return c;
+}
+
+void apply_override(TrainConfig& c, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw std::runtime_error("override '" + assignment + "' is not key=value");
+  const std::string value = assignment.substr(eq + 1);
+  set_field(c, assignment.substr(0, eq), value.empty() ? YAML::Node(std::string()) : YAML::Load(value));
+}
+
+std::string to_yaml(const TrainConfig& c) {
+  YAML::Node root;
+  for (const auto& [name, f] : fields()) {
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) root[name] = f.get(c);
+    else root[name.substr(0, dot)][name.substr(dot + 1)] = f.get(c);
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+void validate(const TrainConfig& c) {
+  if (c.train.empty()) throw std::runtime_error("no training data: set `train:` in the config");
+  if (c.batch_tokens < 16) throw std::runtime_error("batch_tokens must be at least 16");
+  if (c.accumulate < 1) throw std::runtime_error("accumulate must be at least 1");
+  if (c.precision != "bf16" && c.precision != "fp32") throw std::runtime_error("precision must be bf16 or fp32");
+  if (c.model.d_model % c.model.heads != 0) throw std::runtime_error("model.d_model must be divisible by model.heads");
+  if (c.max_tokens + 2 > c.model.max_positions) throw std::runtime_error("max_tokens must be below model.max_positions - 1");
+  if (c.lr <= 0 || c.warmup < 0) throw std::runtime_error("lr must be positive and warmup not negative");
+}
+
+}  // namespace mt

@@ -1,0 +1,51 @@
+// Every training setting, read from YAML (as Marian/OpenNMT/fairseq users expect) and overridable
+// with key=value on the command line; the effective config is written beside the checkpoints.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/network/config.h"
+
+namespace mt {
+
+struct TrainConfig {
+  // data
+  std::vector<std::string> train;   // TSV files or .en/.zh prefixes
+  std::string dev;                  // .en/.zh prefix
+  std::string tokenizer;            // SentencePiece model; trained from `train` when missing
+  int64_t vocab_size = 8000;
+  std::string output = "runs/model";
+  int64_t max_tokens = 100;
+  double max_ratio = 3.0;
+  // network
+  ModelConfig model;
+  // optimisation
+  int64_t batch_tokens = 4096;      // per batch, max(src, tgt) x sentences (fairseq --max-tokens)
+  int64_t accumulate = 1;
+  double lr = 1e-3;
+  int64_t warmup = 1000;
+  double label_smoothing = 0.1;
+  double clip_norm = 1.0;
+  std::string precision = "bf16";   // bf16 autocast with fp32 master weights, or fp32
+  int64_t seed = 1;
+  // length of the run: whichever comes first
+  int64_t max_epochs = 100;
+  int64_t max_steps = 0;            // 0 = no limit
+  double max_minutes = 0;           // 0 = no limit
+  // validation and checkpoints
+  int64_t valid_every = 500;
+  int64_t valid_sentences = 400;    // dev sentences translated per direction
+  int64_t valid_beam = 1;
+  int64_t patience = 10;            // validations without a better dev BLEU before stopping
+  int64_t average_last = 3;
+  int64_t log_every = 50;
+  int64_t threads = 0;              // 0 = every core
+};
+
+TrainConfig load_train_config(const std::string& yaml_path);
+// "key=value", with nested keys as model.d_model; throws on an unknown key or a bad value.
+void apply_override(TrainConfig& config, const std::string& assignment);
+std::string to_yaml(const TrainConfig& config);
+void validate(const TrainConfig& config);
+
+}  // namespace mt

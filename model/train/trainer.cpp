@@ -1,0 +1,423 @@
+#include "model/train/trainer.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include <ATen/autocast_mode.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+
+#include "model/metrics/bleu.h"
+#include "model/metrics/chrf.h"
+#include "model/package/model_package.h"
+#include "model/train/batcher.h"
+#include "model/train/loss.h"
+#include "model/translate/translator.h"
+
+namespace mt {
+
+namespace fs = std::filesystem;
+
+double inverse_sqrt_lr(int64_t step, double peak, int64_t warmup) {
+  if (warmup <= 0) return peak;
+  if (step <= warmup) return peak * double(step) / double(warmup);
+  return peak * std::sqrt(double(warmup) / double(step));
+}
+
+namespace {
+
+std::atomic<bool> g_stop_requested{false};
+extern "C" void request_stop(int) { g_stop_requested = true; }
+
+// Where the run stands; all of it goes into the checkpoint so --resume continues exactly.
+struct Position {
+  int64_t step = 0, epoch = 0, batch = 0;  // batch: next batch of this epoch's plan
+  double best_score = -1;                  // best dev BLEU (mean of both directions)
+  int64_t bad_validations = 0;
+  double elapsed = 0;                      // seconds of training before this process
+};
+
+// Turns on bf16 autocast for one forward pass when asked to.
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool on_;
+};
+
+std::string format_duration(double seconds) {
+  const auto s = int64_t(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", long(s / 3600), long(s / 60 % 60), long(s % 60));
+  return buf;
+}
+
+class Trainer {
+ public:
+  Trainer(const TrainConfig& config, bool resume);
+  TrainResult run();
+
+ private:
+  void prepare_tokenizer();
+  void prepare_data();
+  void train_on(const std::vector<int64_t>& batch, double scale);
+  double validate();
+  void save_checkpoint();
+  void load_checkpoint();
+  void keep_snapshot();
+  std::string finish();
+  double dev_score(Transformer& net, bool log_it);
+  double elapsed() const;
+
+  TrainConfig c_;
+  fs::path out_;
+  bool resume_;
+  std::optional<Tokenizer> tokenizer_;
+  std::vector<Example> train_, dev_examples_;
+  std::vector<SentencePair> dev_pairs_;
+  Transformer net_{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  Position at_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // running sums since the last progress line
+  double nll_sum_ = 0, tokens_ = 0, all_tokens_ = 0;
+  double train_loss_ = 0;
+};
+
+Trainer::Trainer(const TrainConfig& config, bool resume) : c_(config), out_(config.output), resume_(resume) {
+  mt::validate(c_);
+  if (resume_ && !fs::exists(out_ / "checkpoint.pt"))
+    throw std::runtime_error("nothing to resume: no checkpoint.pt in '" + out_.string() + "'");
+  fs::create_directories(out_);
+  auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((out_ / "train.log").string());
+  spdlog::default_logger()->sinks().push_back(file);
+}
+
+void Trainer::prepare_tokenizer() {
+  const fs::path own = out_ / "tokenizer.model";
+  if (resume_ && fs::exists(own)) {
+    tokenizer_.emplace(Tokenizer::load(own.string()));
+  } else if (!c_.tokenizer.empty() && fs::exists(c_.tokenizer)) {
+    tokenizer_.emplace(Tokenizer::load(c_.tokenizer));
+  } else {
+    spdlog::info("training a {}-piece SentencePiece tokenizer on the training data", c_.vocab_size);
+    const fs::path corpus = out_ / "tokenizer-corpus.txt";
+    {
+      std::ofstream text(corpus);
+      for (const auto& path : c_.train)
+        for (const auto& p : read_parallel(path)) text << p.en << '\n' << p.zh << '\n';
+    }
+    TokenizerTrainOptions options;
+    options.inputs = {corpus.string()};
+    options.model_prefix = (out_ / "tokenizer").string();
+    options.vocab_size = int(c_.vocab_size);
+    options.seed = int(c_.seed);
+    Tokenizer::train(options);
+    fs::remove(corpus);
+    tokenizer_.emplace(Tokenizer::load(own.string()));
+  }
+  if (!fs::exists(own)) std::ofstream(own, std::ios::binary) << tokenizer_->bytes();
+  c_.model.vocab_size = tokenizer_->vocab_size();
+}
+
+void Trainer::prepare_data() {
+  CleaningOptions cleaning{c_.max_tokens, c_.max_ratio, true};
+  std::vector<SentencePair> pairs;
+  for (const auto& path : c_.train) {
+    auto more = read_parallel(path);
+    pairs.insert(pairs.end(), more.begin(), more.end());
+  }
+  CleaningStats stats;
+  train_ = make_examples(pairs, *tokenizer_, cleaning, &stats);
+  spdlog::info("training data: {}; {} examples (both directions)", stats.summary(), train_.size());
+  if (train_.empty()) throw std::runtime_error("no training examples left after cleaning");
+  if (!c_.dev.empty()) {
+    dev_pairs_ = read_parallel(c_.dev);
+    cleaning.dedupe = false;
+    dev_examples_ = make_examples(dev_pairs_, *tokenizer_, cleaning, nullptr);
+    if (int64_t(dev_pairs_.size()) > c_.valid_sentences) dev_pairs_.resize(size_t(c_.valid_sentences));
+    spdlog::info("dev data: {} examples; {} pairs translated per validation", dev_examples_.size(), dev_pairs_.size());
+  }
+}
+
+double Trainer::elapsed() const {
+  return at_.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
+  Batch b = collate(train_, indices);
+  at::Tensor logits;
+  {
+    AutocastScope autocast(c_.precision == "bf16");
+    logits = net_->forward(b.src, b.tgt_in);
+  }
+  auto loss = label_smoothed_loss(logits, b.tgt_out, c_.label_smoothing);
+  (loss.smoothed * (scale / double(b.tgt_tokens))).backward();
+  nll_sum_ += loss.nll.item<double>();
+  tokens_ += double(b.tgt_tokens);
+  all_tokens_ += double(b.src_tokens + b.tgt_tokens);
+}
+
+double Trainer::dev_score(Transformer& net, bool log_it) {
+  if (dev_pairs_.empty()) return 0;
+  TranslatorOptions options;
+  options.search.beam = c_.valid_beam;
+  Translator translator(net, *tokenizer_, options);
+  std::vector<std::string> en, zh, zh_refs;
+  for (const auto& p : dev_pairs_) {
+    en.push_back(p.en);
+    zh.push_back(p.zh);
+    zh_refs.push_back(normalize(p.zh));  // references folded to Simplified like the output
+  }
+  auto texts = [](const std::vector<Translation>& ts) {
+    std::vector<std::string> out;
+    for (const auto& t : ts) out.push_back(t.text);
+    return out;
+  };
+  const auto to_zh = texts(translator.translate(en, Lang::Zh));
+  const auto to_en = texts(translator.translate(zh, Lang::En));
+  const auto bleu_zh = corpus_bleu(to_zh, zh_refs, "zh"), bleu_en = corpus_bleu(to_en, en, "13a");
+  const auto chrf_zh = corpus_chrf(to_zh, zh_refs), chrf_en = corpus_chrf(to_en, en);
+  if (log_it) {
+    spdlog::info("dev: en->zh BLEU {:.2f} chrF {:.2f} | zh->en BLEU {:.2f} chrF {:.2f}", bleu_zh.score, chrf_zh.score,
+                 bleu_en.score, chrf_en.score);
+    std::ofstream tsv(out_ / "metrics.tsv", std::ios::app);
+    tsv << at_.step << '\t' << at_.epoch << '\t' << train_loss_ << '\t' << bleu_zh.score << '\t' << chrf_zh.score << '\t'
+        << bleu_en.score << '\t' << chrf_en.score << '\t' << elapsed();
+  }
+  return (bleu_zh.score + bleu_en.score) / 2;
+}
+
+double Trainer::validate() {
+  net_->eval();
+  double nll = 0, tokens = 0;
+  if (!dev_examples_.empty()) {
+    at::NoGradGuard no_grad;
+    for (const auto& indices : plan_batches(dev_examples_, c_.batch_tokens, 0, 0)) {
+      Batch b = collate(dev_examples_, indices);
+      AutocastScope autocast(c_.precision == "bf16");
+      nll += label_smoothed_loss(net_->forward(b.src, b.tgt_in), b.tgt_out, 0).nll.item<double>();
+      tokens += double(b.tgt_tokens);
+    }
+  }
+  const double dev_loss = tokens > 0 ? nll / tokens : 0;
+  spdlog::info("validation at step {}: dev loss {:.4f} (perplexity {:.2f})", at_.step, dev_loss, std::exp(dev_loss));
+  const double score = dev_score(net_, true);
+  { std::ofstream(out_ / "metrics.tsv", std::ios::app) << '\t' << dev_loss << '\n'; }
+  net_->train();
+  return score;
+}
+
+void Trainer::save_checkpoint() {
+  torch::serialize::OutputArchive archive, model, optimizer;
+  write_weights(*net_, model);
+  optimizer_->save(optimizer);
+  archive.write("model", model);
+  archive.write("optimizer", optimizer);
+  archive.write("step", c10::IValue(at_.step));
+  archive.write("epoch", c10::IValue(at_.epoch));
+  archive.write("batch", c10::IValue(at_.batch));
+  archive.write("best_score", c10::IValue(at_.best_score));
+  archive.write("bad_validations", c10::IValue(at_.bad_validations));
+  archive.write("elapsed", c10::IValue(elapsed()));
+  archive.write("rng", at::detail::getDefaultCPUGenerator().get_state());
+  // Written aside and renamed: a kill at any moment leaves the previous checkpoint whole.
+  const fs::path target = out_ / "checkpoint.pt", tmp = out_ / "checkpoint.pt.tmp";
+  archive.save_to(tmp.string());
+  fs::rename(tmp, target);
+}
+
+void Trainer::load_checkpoint() {
+  const std::string path = (out_ / "checkpoint.pt").string();
+  torch::serialize::InputArchive archive, model, optimizer;
+  try {
+    archive.load_from(path);
+    archive.read("model", model);
+    archive.read("optimizer", optimizer);
+  } catch (const c10::Error&) {
+    throw std::runtime_error("checkpoint '" + path + "' is corrupt or truncated");
+  }
+  read_weights(*net_, model, path);
+  optimizer_->load(optimizer);
+  auto value = [&](const char* key) {
+    c10::IValue v;
+    archive.read(key, v);
+    return v;
+  };
+  at_.step = value("step").toInt();
+  at_.epoch = value("epoch").toInt();
+  at_.batch = value("batch").toInt();
+  at_.best_score = value("best_score").toDouble();
+  at_.bad_validations = value("bad_validations").toInt();
+  at_.elapsed = value("elapsed").toDouble();
+  at::Tensor rng;
+  archive.read("rng", rng);
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(rng);
+  spdlog::info("resumed from step {} (epoch {}, batch {}), {} of training so far", at_.step, at_.epoch + 1, at_.batch,
+               format_duration(at_.elapsed));
+}
+
+void Trainer::keep_snapshot() {
+  const fs::path dir = out_ / "snapshots";
+  fs::create_directories(dir);
+  const fs::path tmp = dir / "tmp.pt";
+  write_weights(*net_, tmp.string());
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%09ld.pt", long(at_.step));
+  fs::rename(tmp, dir / name);
+  std::vector<fs::path> all;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i + size_t(std::max<int64_t>(1, c_.average_last)) < all.size(); ++i) fs::remove(all[i]);
+}
+
+std::string Trainer::finish() {
+  const fs::path best = out_ / "best", final_dir = out_ / "final";
+  if (!fs::exists(best)) save_model(best.string(), net_, *tokenizer_);
+  std::vector<fs::path> snapshots;
+  if (fs::exists(out_ / "snapshots"))
+    for (const auto& e : fs::directory_iterator(out_ / "snapshots")) snapshots.push_back(e.path());
+  double best_score = at_.best_score;
+  Transformer chosen = load_model(best.string()).network;
+  if (snapshots.size() > 1 && !dev_pairs_.empty()) {
+    // Average the last checkpoints' weights (Vaswani et al. 2017) and keep it if dev says so.
+    Transformer averaged(c_.model), one(c_.model);
+    at::NoGradGuard no_grad;
+    for (auto& p : averaged->parameters()) p.zero_();
+    for (const auto& path : snapshots) {
+      read_weights(*one, path.string());
+      auto src = one->parameters();
+      auto dst = averaged->parameters();
+      for (size_t i = 0; i < dst.size(); ++i) dst[i].add_(src[i], 1.0 / double(snapshots.size()));
+    }
+    const double score = dev_score(averaged, false);
+    spdlog::info("average of the last {} checkpoints: dev BLEU {:.2f} (best single checkpoint: {:.2f})",
+                 snapshots.size(), score, best_score);
+    save_model((out_ / "averaged").string(), averaged, *tokenizer_);
+    if (score > best_score) chosen = averaged;
+  }
+  save_model(final_dir.string(), chosen, *tokenizer_);
+  spdlog::info("final model: {}", final_dir.string());
+  return final_dir.string();
+}
+
+TrainResult Trainer::run() {
+  prepare_tokenizer();
+  prepare_data();
+  torch::manual_seed(uint64_t(c_.seed));
+  net_ = Transformer(c_.model);
+  net_->train();
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      net_->parameters(), torch::optim::AdamOptions(c_.lr).betas({0.9, 0.98}).eps(1e-9));
+  if (resume_) load_checkpoint();
+  std::ofstream(out_ / "config.yaml") << to_yaml(c_);
+  if (!fs::exists(out_ / "metrics.tsv"))
+    std::ofstream(out_ / "metrics.tsv") << "step\tepoch\ttrain_nll\tbleu_en_zh\tchrf_en_zh\tbleu_zh_en\tchrf_zh_en\telapsed_s\tdev_nll\n";
+  int64_t params = 0;
+  for (const auto& p : net_->parameters()) params += p.numel();
+  spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision", c_.model.d_model,
+               c_.model.heads, c_.model.ffn, c_.model.enc_layers, c_.model.dec_layers, c_.model.vocab_size,
+               double(params) / 1e6, c_.precision);
+
+  g_stop_requested = false;
+  auto previous_int = std::signal(SIGINT, request_stop);
+  auto previous_term = std::signal(SIGTERM, request_stop);
+  TrainResult result;
+  bool stop = false;
+  auto last_log = std::chrono::steady_clock::now();
+  double first_elapsed = elapsed();
+  int64_t first_step = at_.step;
+  int64_t batches_per_epoch = 0;
+
+  while (!stop && at_.epoch < c_.max_epochs) {
+    const auto plan = plan_batches(train_, c_.batch_tokens, uint64_t(c_.seed), at_.epoch);
+    batches_per_epoch = int64_t(plan.size());
+    while (!stop && at_.batch < int64_t(plan.size())) {
+      optimizer_->zero_grad();
+      const int64_t n = std::min<int64_t>(c_.accumulate, int64_t(plan.size()) - at_.batch);
+      for (int64_t i = 0; i < n; ++i) train_on(plan[size_t(at_.batch++)], 1.0 / double(n));
+      ++at_.step;
+      const double lr = inverse_sqrt_lr(at_.step, c_.lr, c_.warmup);
+      for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+      if (c_.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), c_.clip_norm);
+      optimizer_->step();
+
+      if (at_.step % c_.log_every == 0) {
+        const auto now = std::chrono::steady_clock::now();
+        const double dt = std::chrono::duration<double>(now - last_log).count();
+        train_loss_ = nll_sum_ / std::max(1.0, tokens_);
+        // ETA: the nearest of the step, time and epoch limits, at the pace of this run.
+        const double per_step = (elapsed() - first_elapsed) / double(std::max<int64_t>(1, at_.step - first_step));
+        double eta = double(c_.max_epochs * batches_per_epoch / c_.accumulate - at_.step) * per_step;
+        if (c_.max_steps > 0) eta = std::min(eta, double(c_.max_steps - at_.step) * per_step);
+        if (c_.max_minutes > 0) eta = std::min(eta, c_.max_minutes * 60 - elapsed());
+        spdlog::info("epoch {} | step {} | loss {:.3f} | lr {:.2e} | {:.0f} tok/s | {} elapsed | ETA {}", at_.epoch + 1,
+                     at_.step, train_loss_, lr, all_tokens_ / dt, format_duration(elapsed()),
+                     format_duration(std::max(0.0, eta)));
+        nll_sum_ = tokens_ = all_tokens_ = 0;
+        last_log = now;
+      }
+      const bool out_of_steps = c_.max_steps > 0 && at_.step >= c_.max_steps;
+      const bool out_of_time = c_.max_minutes > 0 && elapsed() >= c_.max_minutes * 60;
+      const bool last_batch = at_.epoch + 1 >= c_.max_epochs && at_.batch >= int64_t(plan.size());
+      if (at_.step % c_.valid_every == 0 || out_of_steps || out_of_time || last_batch) {
+        const double score = validate();
+        keep_snapshot();
+        if (score > at_.best_score) {
+          at_.best_score = score;
+          at_.bad_validations = 0;
+          save_model((out_ / "best").string(), net_, *tokenizer_);
+          spdlog::info("new best dev BLEU {:.2f}: saved {}", score, (out_ / "best").string());
+        } else if (++at_.bad_validations >= c_.patience) {
+          spdlog::info("no dev improvement in {} validations: stopping early", at_.bad_validations);
+          stop = true;
+        }
+        save_checkpoint();
+      }
+      if (out_of_steps || out_of_time) stop = true;
+      if (g_stop_requested) {
+        save_checkpoint();
+        spdlog::warn("interrupted at step {}: checkpoint saved; continue with --resume", at_.step);
+        result.interrupted = true;
+        stop = true;
+      }
+    }
+    if (at_.batch >= int64_t(plan.size())) {
+      ++at_.epoch;
+      at_.batch = 0;
+    }
+  }
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+  if (!result.interrupted) {
+    save_checkpoint();
+    result.model_folder = finish();
+  }
+  return result;
+}
+
+}  // namespace
+
+TrainResult train_model(const TrainConfig& config, bool resume) { return Trainer(config, resume).run(); }
+
+}  // namespace mt

@@ -1,0 +1,124 @@
+#include "model/translate/translator.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <c10/core/InferenceMode.h>
+
+namespace mt {
+
+Lang auto_target(const std::string& line) { return guess_language(line) == Lang::Zh ? Lang::En : Lang::Zh; }
+
+Translator::Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options)
+    : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {}
+
+namespace {
+
+// Splits after sentence-final punctuation (Chinese or Latin followed by a space).
+std::vector<std::string> split_sentences(const std::string& text) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    current += text[i];
+    bool end = false;
+    for (const char* mark : {"。", "！", "？", "；"}) {
+      const size_t n = std::char_traits<char>::length(mark);
+      if (current.size() >= n && current.compare(current.size() - n, n, mark) == 0) end = true;
+    }
+    if ((text[i] == '.' || text[i] == '!' || text[i] == '?' || text[i] == ';') && i + 1 < text.size() && text[i + 1] == ' ')
+      end = true;
+    if (end) {
+      parts.push_back(current);
+      current.clear();
+    }
+  }
+  if (!current.empty()) parts.push_back(current);
+  return parts;
+}
+
+}  // namespace
+
+std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
+                                                     bool* split) const {
+  const int64_t limit = std::max<int64_t>(1, std::min(options_.max_input_tokens, network_->config().max_positions) - 2);
+  auto wrap = [&](std::vector<int> ids) {
+    Segment s{line, {target_tag(target)}};
+    s.ids.insert(s.ids.end(), ids.begin(), ids.end());
+    s.ids.push_back(SpecialIds::eos);
+    return s;
+  };
+  auto ids = tokenizer_.encode(text);
+  if (ids.empty()) return {};
+  if (int64_t(ids.size()) <= limit) return {wrap(ids)};
+  *split = true;
+  std::vector<Segment> out;
+  for (const auto& sentence : split_sentences(text)) {
+    auto part = tokenizer_.encode(sentence);
+    for (size_t i = 0; i < part.size(); i += size_t(limit))  // a sentence still too long: fixed chunks
+      out.push_back(wrap({part.begin() + i, part.begin() + std::min(part.size(), i + size_t(limit))}));
+  }
+  return out;
+}
+
+std::vector<Translation> Translator::translate(const std::vector<std::string>& lines, std::optional<Lang> to) {
+  std::vector<Translation> results(lines.size());
+  std::vector<Lang> targets(lines.size());
+  std::vector<Segment> segments;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    targets[i] = to ? *to : auto_target(lines[i]);
+    for (auto& s : segment(i, lines[i], targets[i], &results[i].was_split)) {
+      results[i].source_tokens += int64_t(s.ids.size()) - 2;
+      segments.push_back(std::move(s));
+    }
+  }
+
+  // Longest first, so each batch pads little and the budget is checked on its widest row.
+  std::vector<size_t> order(segments.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return segments[a].ids.size() > segments[b].ids.size(); });
+
+  std::vector<std::vector<Hypothesis>> outputs(segments.size());
+  const auto device = network_->parameters().front().device();
+  const bool was_training = network_->is_training();
+  network_->eval();
+  {
+    c10::InferenceMode guard;
+    const int64_t beam = std::max<int64_t>(1, options_.search.beam);
+    for (size_t start = 0; start < order.size();) {
+      const int64_t width = int64_t(segments[order[start]].ids.size());
+      size_t end = start + 1;
+      while (end < order.size() && int64_t(end - start + 1) * width * beam <= options_.batch_tokens) ++end;
+      auto src = at::full({int64_t(end - start), width}, int64_t(SpecialIds::pad), at::kLong);
+      for (size_t r = start; r < end; ++r) {
+        const auto& ids = segments[order[r]].ids;
+        src[int64_t(r - start)].narrow(0, 0, int64_t(ids.size())).copy_(at::tensor(ids, at::kLong));
+      }
+      auto hyps = search(network_, src.to(device), options_.search);
+      for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
+      start = end;
+    }
+  }
+  if (was_training) network_->train();
+
+  // Join the segments of each line back together, in input order.
+  auto to_text = [&](const std::vector<int64_t>& tokens, Lang target) {
+    std::string text = tokenizer_.decode(std::vector<int>(tokens.begin(), tokens.end()));
+    return target == Lang::Zh && options_.traditional_output ? to_traditional(text) : text;
+  };
+  for (size_t s = 0; s < segments.size(); ++s) {
+    auto& r = results[segments[s].line];
+    const Lang target = targets[segments[s].line];
+    const auto& best = outputs[s].front();
+    std::string text = to_text(best.tokens, target);
+    if (!r.text.empty() && !text.empty() && target == Lang::En) r.text += ' ';
+    r.text += text;
+    r.target_tokens += int64_t(best.tokens.size());
+    if (!r.was_split)
+      for (const auto& h : outputs[s]) r.n_best.emplace_back(to_text(h.tokens, target), h.score);
+  }
+  for (auto& r : results)
+    if (r.was_split) r.n_best = {{r.text, 0.0}};
+  return results;
+}
+
+}  // namespace mt

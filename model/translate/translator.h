@@ -1,0 +1,52 @@
+// Text in, text out: tokenizer + length-sorted token-budget batches + search + input order
+// restored. Used by `translate`, the REPL, `eval` and validation during training alike.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/search/search.h"
+#include "tokenizer/tokenizer.h"
+
+namespace mt {
+
+struct TranslatorOptions {
+  SearchOptions search;
+  int64_t batch_tokens = 6000;      // source tokens x beam per batch
+  int64_t max_input_tokens = 200;   // longer lines are split at sentence boundaries, then chunked
+  bool traditional_output = false;  // Chinese output converted to Traditional (OpenCC s2twp)
+};
+
+struct Translation {
+  std::string text;
+  std::vector<std::pair<std::string, double>> n_best;  // (text, score), best first
+  int64_t source_tokens = 0, target_tokens = 0;
+  bool was_split = false;  // the line was longer than the model takes and was translated in parts
+};
+
+class Translator {
+ public:
+  Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options = {});
+
+  // One result per line, in order. `to`: the target language, or nullopt to guess per line.
+  // Empty and whitespace-only lines give empty translations.
+  std::vector<Translation> translate(const std::vector<std::string>& lines, std::optional<Lang> to = std::nullopt);
+
+  TranslatorOptions& options() { return options_; }
+
+ private:
+  struct Segment {
+    size_t line;
+    std::vector<int64_t> ids;  // tag, tokens, EOS
+  };
+  std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* split) const;
+
+  Transformer network_;
+  const Tokenizer& tokenizer_;
+  TranslatorOptions options_;
+};
+
+// The target language `auto` picks for a line: Chinese text goes to English, anything else to Chinese.
+Lang auto_target(const std::string& line);
+
+}  // namespace mt

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The whole recipe of the shipped model, from ../shared/data (or --data DIR):
+#   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
+#   the public test set -> install into models/.
+#
+#   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
+#   scripts/train.sh --tiny          # end-to-end smoke run in about two minutes (no install)
+#   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MT=${MT:-$ROOT/build/mt}
+DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
+OUT=runs/en-zh
+CONFIG=scripts/en-zh.yaml
+INSTALL=models/en-zh
+MINUTES=""
+TINY=0
+EXTRA=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) DATA=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --config) CONFIG=$2; shift 2 ;;
+    --minutes) MINUTES=$2; shift 2 ;;
+    --install) INSTALL=$2; shift 2 ;;
+    --no-install) INSTALL=""; shift ;;
+    --tiny) TINY=1; shift ;;
+    --set) EXTRA+=(--set "$2"); shift 2 ;;
+    *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -x "$MT" ] || { echo "train.sh: $MT not built: run scripts/setup.sh first" >&2; exit 1; }
+for f in train/tatoeba-manythings.tsv dev/tatoeba-dev.en test/tatoeba-test.cmn_Hans.en; do
+  [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
+done
+
+ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DATA/dev/tatoeba-dev")
+if [ "$TINY" = 1 ]; then
+  # A small network for a few hundred steps: checks that every stage runs, not quality.
+  ARGS+=(--set vocab_size=1000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
+         --set model.enc_layers=1 --set model.dec_layers=1 --set max_steps=120 --set valid_every=60
+         --set valid_sentences=50 --set warmup=40 --set log_every=20 --set max_minutes=0)
+  INSTALL=""
+fi
+[ -n "$MINUTES" ] && ARGS+=(--set "max_minutes=$MINUTES")
+RESUME=()
+[ -f "$OUT/checkpoint.pt" ] && [ ! -d "$OUT/final" ] && RESUME=(--resume)
+
+echo "==> train ($OUT)" >&2
+start=$(date +%s)
+if [ ! -d "$OUT/final" ]; then
+  "$MT" train -c "$CONFIG" -o "$OUT" "${ARGS[@]}" "${EXTRA[@]}" "${RESUME[@]}"
+fi
+echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)" >&2
+
+echo "==> evaluate on the public test set (beam 4)" >&2
+TEST=$DATA/test/tatoeba-test.cmn_Hans
+"$MT" eval -m "$OUT/final" -s "$TEST.en" -r "$TEST.zh" --to zh --tokenize zh --json > "$OUT/test-en-zh.json"
+"$MT" eval -m "$OUT/final" -s "$TEST.zh" -r "$TEST.en" --to en --tokenize 13a --json > "$OUT/test-zh-en.json"
+echo "en->zh: $(cat "$OUT/test-en-zh.json")" >&2
+echo "zh->en: $(cat "$OUT/test-zh-en.json")" >&2
+[ -f "$OUT/metrics.tsv" ] && scripts/plot_curves.sh "$OUT" || true
+
+if [ -n "$INSTALL" ]; then
+  echo "==> install into $INSTALL" >&2
+  rm -rf "$INSTALL.tmp" && mkdir -p "$INSTALL.tmp"
+  cp "$OUT"/final/* "$INSTALL.tmp/"
+  cp "$OUT/config.yaml" "$OUT/train.log" "$OUT/metrics.tsv" "$OUT"/test-*.json "$INSTALL.tmp/"
+  [ -f "$OUT/curves.png" ] && cp "$OUT/curves.png" "$INSTALL.tmp/"
+  rm -rf "$INSTALL" && mv "$INSTALL.tmp" "$INSTALL"
+fi
+echo "==> done" >&2

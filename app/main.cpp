@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // prints help, version, or a one-line usage error (exit code 2 / 0)
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "mt: " << e.what() << " (see mt --help)\n";
+    return 2;
   }
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(verbose ? spdlog::level::debug : quiet ? spdlog::level::warn : spdlog::level::info);

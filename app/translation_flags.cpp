@@ -1,0 +1,53 @@
+#include "app/translation_flags.h"
+
+#include "app/command.h"
+
+namespace mt::app {
+
+void TranslationFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("-m,--model", model, "Model folder (default: the shipped en-zh model)");
+  cmd.add_option("--to", to, "Target language: zh, en, or auto (per line, from its script)")
+      ->check(CLI::IsMember({"zh", "en", "auto"}));
+  cmd.add_option("--beam", beam, "Beam size (1 = greedy)")->check(CLI::Range(1, 64));
+  cmd.add_option("--lenpen", lenpen, "Length penalty alpha (GNMT): higher favours longer output")
+      ->check(CLI::Range(0.0, 5.0));
+  cmd.add_option("--max-len-a", max_len_a, "Output length limit: a * source length + b")->check(CLI::Range(0.0, 10.0));
+  cmd.add_option("--max-len-b", max_len_b, "Output length limit: a * source length + b")->check(CLI::Range(0, 1000));
+  cmd.add_option("--no-repeat-ngram", no_repeat_ngram, "Forbid repeating n-grams of this size (0 = off)")
+      ->check(CLI::Range(0, 10));
+  cmd.add_option("--batch-tokens", batch_tokens, "Source tokens x beam per batch")->check(CLI::Range(16, 10000000));
+  cmd.add_option("--zh-script", zh_script, "Chinese output script: simplified or traditional")
+      ->check(CLI::IsMember({"simplified", "traditional"}));
+  cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
+}
+
+TranslatorOptions TranslationFlags::translator_options() const {
+  TranslatorOptions o;
+  o.search.beam = beam;
+  o.search.length_penalty = lenpen;
+  o.search.max_len_a = max_len_a;
+  o.search.max_len_b = max_len_b;
+  o.search.no_repeat_ngram = no_repeat_ngram;
+  o.batch_tokens = batch_tokens;
+  o.traditional_output = zh_script == "traditional";
+  return o;
+}
+
+std::optional<Lang> TranslationFlags::target() const {
+  if (to == "zh") return Lang::Zh;
+  if (to == "en") return Lang::En;
+  return std::nullopt;
+}
+
+ModelPackage TranslationFlags::load() const {
+  c10::Device d(c10::kCPU);
+  try {
+    d = c10::Device(device);
+  } catch (const c10::Error&) {
+    throw UsageError("--device: '" + device + "' is not a device (cpu, cuda, cuda:N)");
+  }
+  if (d.is_cuda() && !at::hasCUDA()) throw UsageError("--device " + device + ": this build of LibTorch has no CUDA");
+  return load_model(model_or_default(model), d);
+}
+
+}  // namespace mt::app

@@ -1,0 +1,147 @@
+// `mt translate` end to end through the binary and a real model.
+#include <gtest/gtest.h>
+
+#include "tests/cli/run_mt.h"
+#include "tests/cli/test_support.h"
+
+namespace {
+std::string model_arg() { return "-m " + test_model(); }
+
+// Every kind of line the field's tools have been known to lose, shift or crash on.
+std::string adversarial_input() {
+  std::string text;
+  text += "Hello, how are you?\n";
+  text += "\n";                                    // empty
+  text += "   \t  \n";                             // whitespace only
+  text += std::string(5000, 'a') + " end.\n";      // far longer than the model takes
+  text += "bad bytes \xff\xfe here \xc3\n";        // invalid UTF-8
+  text += "tab\tinside\tthe line\n";
+  text += "carriage\rreturn inside\r\n";           // CR inside and CRLF ending
+  text += "control \x01\x02\x1b chars\n";
+  text += "I love pizza 🍕😀!\n";                  // emoji
+  text += "我喜欢用iPhone打电话。\n";              // mixed scripts
+  text += "他們在台灣騎腳踏車。\n";                // Traditional Chinese
+  text += "今天天气很好。\n";
+  text += "last line without newline";
+  return text;
+}
+}  // namespace
+
+TEST(TranslateLines, AdversarialFileKeepsEveryLineInOrder) {
+  REQUIRE_MODEL();
+  const auto in = temp_path("adversarial.txt"), out = temp_path("adversarial.out");
+  write_text(in, adversarial_input());
+  auto r = run_mt("translate " + model_arg() + " -i " + in + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(slurp(out));
+  ASSERT_EQ(lines.size(), 13u) << slurp(out);
+  EXPECT_TRUE(lines[1].empty());
+  EXPECT_TRUE(lines[2].empty());
+  EXPECT_FALSE(lines[0].empty());
+  EXPECT_FALSE(lines[3].empty());
+  EXPECT_TRUE(has_han(lines[0])) << "English should go to Chinese: " << lines[0];
+  EXPECT_FALSE(has_han(lines[11])) << "Chinese should go to English: " << lines[11];
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << "the long line is named in a warning: " << r.err;
+  EXPECT_NE(r.err.find("line 5"), std::string::npos) << "the invalid UTF-8 line is named in a warning: " << r.err;
+}
+
+TEST(TranslateLines, StdinEqualsInputFile) {
+  REQUIRE_MODEL();
+  const auto in = temp_path("same.txt");
+  const std::string text = "The weather is nice today.\n\n我们明天去北京。\nWhere is the station?\n";
+  write_text(in, text);
+  auto a = run_mt("translate " + model_arg() + " -i " + in);
+  auto b = run_mt("translate " + model_arg(), text);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(split_lines(a.out).size(), 4u);
+}
+
+TEST(TranslateLines, ManyLinesInSmallChunksStayInOrder) {
+  REQUIRE_MODEL();
+  std::string text;
+  const char* cycle[] = {"\n", "I am a student.\n", "Good morning!\n"};  // every third line empty
+  for (int i = 0; i < 40; ++i) text += cycle[i % 3];
+  auto whole = run_mt("translate --beam 1 " + model_arg(), text);
+  auto chunked = run_mt("translate --beam 1 --chunk-lines 3 " + model_arg(), text);
+  ASSERT_EQ(whole.exit_code, 0);
+  EXPECT_EQ(whole.out, chunked.out);
+  const auto lines = split_lines(whole.out);
+  ASSERT_EQ(lines.size(), 40u);
+  for (size_t i = 0; i < lines.size(); i += 3) EXPECT_TRUE(lines[i].empty()) << i;
+}
+
+TEST(TranslateOptions, DirectionIsForcedWithTo) {
+  REQUIRE_MODEL();
+  auto zh = run_mt("translate --to zh " + model_arg(), "Thank you very much.\n");
+  auto en = run_mt("translate --to en " + model_arg(), "谢谢你。\n");
+  EXPECT_TRUE(has_han(zh.out)) << zh.out;
+  EXPECT_FALSE(has_han(en.out)) << en.out;
+}
+
+TEST(TranslateOptions, NBestPrintsLineScoreText) {
+  REQUIRE_MODEL();
+  auto r = run_mt("translate --n-best 3 " + model_arg(), "Good night.\nI like tea.\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].substr(0, 2), std::to_string(i / 3) + "\t") << lines[i];
+    EXPECT_NE(lines[i].find('\t', 2), std::string::npos) << lines[i];
+  }
+}
+
+TEST(TranslateOptions, TraditionalOutputOnRequest) {
+  REQUIRE_MODEL();
+  auto simplified = run_mt("translate --to zh " + model_arg(), "Taiwan is an island.\n");
+  auto traditional = run_mt("translate --to zh --zh-script traditional " + model_arg(), "Taiwan is an island.\n");
+  ASSERT_EQ(traditional.exit_code, 0);
+  EXPECT_NE(simplified.out, traditional.out) << "expected Traditional characters in: " << traditional.out;
+}
+
+TEST(TranslateErrors, MissingModelIsOneLineAndExitOne) {
+  auto r = run_mt("translate -m /nonexistent/model", "hello\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("not found"), std::string::npos);
+}
+
+TEST(TranslateErrors, CorruptModelIsOneLineAndExitOne) {
+  const auto dir = temp_path("corrupt_model");
+  std::filesystem::create_directories(dir);
+  write_text(dir + "/model.json", "{\"format\": \"mt-model\", \"version\": 1, ");
+  auto r = run_mt("translate -m " + dir, "hello\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+}
+
+TEST(TranslateErrors, UnreadableInputIsOneLineAndExitOne) {
+  REQUIRE_MODEL();
+  auto r = run_mt("translate " + model_arg() + " -i /nonexistent/input.txt");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+}
+
+TEST(TranslateErrors, UnwritableOutputLeavesNoFile) {
+  REQUIRE_MODEL();
+  auto r = run_mt("translate " + model_arg() + " -o /nonexistent/dir/out.txt", "hello\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+}
+
+TEST(TranslateErrors, FailedRunLeavesNoPartialOutput) {
+  const auto out = temp_path("never.txt");
+  auto r = run_mt("translate -m /nonexistent/model -o " + out, "hello\n");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& e : std::filesystem::directory_iterator(::testing::TempDir()))
+    EXPECT_NE(e.path().string().rfind(out + ".tmp", 0), 0u) << "left behind: " << e.path();
+}
+
+TEST(TranslateErrors, BadOptionIsUsageError) {
+  auto r = run_mt("translate --beam 0", "hello\n");
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_mt("translate --to fr", "hello\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+}

@@ -1,5 +1,6 @@
 // mt: English <-> Chinese neural machine translation.
 #include <ATen/Parallel.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
     std::cerr << "mt: " << e.what() << " (see mt --help)\n";
     return 2;
   }
+  // Logs go to stderr: stdout carries translations only.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mt"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(verbose ? spdlog::level::debug : quiet ? spdlog::level::warn : spdlog::level::info);
   // libtorch here starts on one thread whatever the machine has.

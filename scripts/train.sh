@@ -38,7 +38,7 @@ done
 ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DATA/dev/tatoeba-dev")
 if [ "$TINY" = 1 ]; then
   # A small network for a few hundred steps: checks that every stage runs, not quality.
-  ARGS+=(--set vocab_size=1000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
+  ARGS+=(--set vocab_size=4000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
          --set model.enc_layers=1 --set model.dec_layers=1 --set max_steps=120 --set valid_every=60
          --set valid_sentences=50 --set warmup=40 --set log_every=20 --set max_minutes=0)
   INSTALL=""

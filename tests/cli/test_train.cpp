@@ -1,0 +1,128 @@
+// `mt train` through the binary: a run killed at any moment resumes from its last checkpoint;
+// SIGTERM saves and exits cleanly; the recipe's tiny mode runs end to end.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/cli/run_mt.h"
+#include "tests/cli/test_support.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string train_args(const std::string& out, int max_steps) {
+  const std::string data = std::string(MT_SOURCE_DIR) + "/tests/data/";
+  return "--threads 1 train -c " + data + "tiny_train.yaml -o " + out + " --set 'train=[" + data +
+         "tiny_parallel.tsv]' --set dev=" + out + "/dev --max-steps " + std::to_string(max_steps);
+}
+
+// Starts mt in the background and returns its pid.
+pid_t start_mt(const std::string& args, const std::string& log) {
+  const std::string pid_file = log + ".pid";
+  const std::string cmd = std::string(MT_BINARY) + " " + args + " > " + log + " 2>&1 & echo $! > " + pid_file;
+  if (std::system(cmd.c_str()) != 0) return -1;
+  return pid_t(std::stol(slurp(pid_file)));
+}
+
+bool wait_for(const std::function<bool()>& condition, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+int wait_exit(pid_t pid, double seconds) {
+  wait_for([&] { return kill(pid, 0) != 0; }, seconds);
+  return kill(pid, 0) != 0 ? 0 : -1;
+}
+
+// A dev set made of the first training pairs, as .en/.zh files.
+void write_dev(const std::string& out) {
+  fs::create_directories(out);
+  const auto lines = split_lines(slurp(std::string(MT_SOURCE_DIR) + "/tests/data/tiny_parallel.tsv"));
+  std::string en, zh;
+  for (size_t i = 0; i < 8; ++i) {
+    en += lines[i].substr(0, lines[i].find('\t')) + "\n";
+    zh += lines[i].substr(lines[i].find('\t') + 1) + "\n";
+  }
+  write_text(out + "/dev.en", en);
+  write_text(out + "/dev.zh", zh);
+}
+
+}  // namespace
+
+TEST(TrainResume, KilledRunResumesFromItsLastCheckpoint) {
+  const auto out = temp_path("train_kill");
+  fs::remove_all(out);
+  write_dev(out);
+  const pid_t pid = start_mt(train_args(out, 100000), out + ".log");
+  ASSERT_GT(pid, 0);
+  // Kill it hard once it has written a checkpoint and gone on training past it.
+  ASSERT_TRUE(wait_for([&] { return fs::exists(out + "/checkpoint.pt") || kill(pid, 0) != 0; }, 120));
+  ASSERT_TRUE(fs::exists(out + "/checkpoint.pt")) << slurp(out + ".log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  kill(pid, SIGKILL);
+  wait_exit(pid, 10);
+  EXPECT_FALSE(fs::exists(out + "/final"));
+
+  auto r = run_mt(train_args(out, 40) + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resumed from step"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out + "/final/model.json"));
+  // The resumed run's model translates.
+  auto t = run_mt("translate --beam 2 -m " + out + "/final", "I am a student.\n\n");
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(split_lines(t.out).size(), 2u);
+  fs::remove_all(out);
+}
+
+TEST(TrainResume, SigtermSavesACheckpointAndExitsCleanly) {
+  const auto out = temp_path("train_term");
+  fs::remove_all(out);
+  write_dev(out);
+  const pid_t pid = start_mt(train_args(out, 100000), out + ".log");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for([&] { return slurp(out + ".log").find("step 5 ") != std::string::npos || kill(pid, 0) != 0; }, 120));
+  ASSERT_EQ(kill(pid, 0), 0) << "training ended early: " << slurp(out + ".log");
+  kill(pid, SIGTERM);
+  ASSERT_EQ(wait_exit(pid, 60), 0);
+  const auto log = slurp(out + ".log");
+  EXPECT_NE(log.find("checkpoint saved"), std::string::npos) << log;
+  EXPECT_TRUE(fs::exists(out + "/checkpoint.pt"));
+  EXPECT_FALSE(fs::exists(out + "/checkpoint.pt.tmp"));
+  fs::remove_all(out);
+}
+
+TEST(TrainConfigErrors, UnknownSettingIsAnError) {
+  auto r = run_mt("train -c " + std::string(MT_SOURCE_DIR) + "/tests/data/tiny_train.yaml --set no_such_key=1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no_such_key"), std::string::npos) << r.err;
+}
+
+TEST(TrainConfigErrors, ResumeWithoutCheckpointIsAnError) {
+  auto r = run_mt(train_args(temp_path("nothing_here"), 5) + " --resume");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nothing to resume"), std::string::npos) << r.err;
+}
+
+// scripts/train.sh --tiny: prepare -> tokenizer -> train -> average -> evaluate, end to end.
+TEST(TrainRecipe, TinyModeRunsEndToEnd) {
+  REQUIRE_SHARED_DATA();
+  const auto out = temp_path("recipe_tiny");
+  fs::remove_all(out);
+  const std::string cmd = "MT=" + std::string(MT_BINARY) + " bash " + std::string(MT_SOURCE_DIR) +
+                          "/scripts/train.sh --tiny --out " + out + " > " + out + ".log 2>&1";
+  const int status = std::system(cmd.c_str());
+  EXPECT_EQ(status, 0) << slurp(out + ".log");
+  EXPECT_TRUE(fs::exists(out + "/final/model.json"));
+  EXPECT_TRUE(fs::exists(out + "/test-en-zh.json"));
+  EXPECT_TRUE(fs::exists(out + "/test-zh-en.json"));
+  fs::remove_all(out);
+}

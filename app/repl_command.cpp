@@ -3,10 +3,12 @@
 // (libedit), a prompt, timings. Piped: exactly one output line per input line, nothing else on
 // stdout, so it can be scripted.
 #include <editline/readline.h>
+#include <langinfo.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <clocale>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -148,8 +150,10 @@ void answer(Translator& translator, const std::string& line, const Settings& s) 
   }
 }
 
-// Set by Ctrl-C. Without SA_RESTART the signal interrupts the terminal read, so readline()
-// returns null and the flag tells that apart from Ctrl-D.
+// Set by Ctrl-C. At the prompt, libedit's own handler (rl_catch_signals) interrupts the terminal
+// read, so readline() returns null and re-raises the signal to us: the flag tells that apart
+// from Ctrl-D. Elsewhere (during a translation) Ctrl-C is only noted, and SA_RESTART keeps it
+// from failing a write.
 volatile std::sig_atomic_t interrupted = 0;
 void on_sigint(int) { interrupted = 1; }
 
@@ -162,11 +166,18 @@ void interactive_loop(Translator& translator, Settings& s) {
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: see `interrupted`
+  action.sa_flags = SA_RESTART;
   struct sigaction previous {};
   sigaction(SIGINT, &action, &previous);
 
+  // libedit decodes keys with the C library's locale, which is "C" until set: Chinese input
+  // needs a UTF-8 one, whatever the environment says.
+  const char* locale = std::setlocale(LC_CTYPE, "");
+  if (!locale || std::string(nl_langinfo(CODESET)) != "UTF-8") std::setlocale(LC_CTYPE, "C.UTF-8");
+
+  // Both are read when libedit starts up, which using_history() triggers.
   rl_outstream = stderr;  // prompt and editing on stderr: stdout carries translations only
+  rl_catch_signals = 1;
   const std::string history = history_file();
   using_history();
   stifle_history(1000);
@@ -177,12 +188,9 @@ void interactive_loop(Translator& translator, Settings& s) {
     interrupted = 0;  // a Ctrl-C during a translation is not one at the prompt
     char* raw = readline("mt> ");
     if (!raw) {
-      if (interrupted) {  // Ctrl-C: drop the line, new prompt
-        std::cerr << "\n";
-        continue;
-      }
-      std::cerr << "\n";  // Ctrl-D: leave on a fresh line
-      break;
+      std::cerr << "\n";
+      if (interrupted) continue;  // Ctrl-C: drop the line, new prompt
+      break;                      // Ctrl-D
     }
     const std::string line = repair_utf8(raw);
     std::free(raw);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace mt {
 namespace {
@@ -191,6 +192,21 @@ Lang guess_language(std::string_view text) {
   }
   // Chinese words average about 1.5 characters.
   return han > 0 && 2 * han >= 3 * latin_words ? Lang::Zh : Lang::En;
+}
+
+std::string tidy_chinese_spacing(std::string_view text) {
+  std::vector<char32_t> cps;
+  for (size_t pos = 0; pos < text.size();) {
+    bool invalid = false;
+    cps.push_back(next_code_point(text, &pos, &invalid));
+  }
+  auto chinese = [](char32_t cp) { return is_han(cp) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF); };
+  std::string out;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (cps[i] == U' ' && ((i > 0 && chinese(cps[i - 1])) || (i + 1 < cps.size() && chinese(cps[i + 1])))) continue;
+    append_utf8(out, cps[i]);
+  }
+  return out;
 }
 
 std::string to_traditional(std::string_view text) {

@@ -21,6 +21,10 @@ std::string repair_utf8(std::string_view text, bool* had_invalid = nullptr);
 // "iPhone 很好" is Chinese and "I love 北京 very much" English); English otherwise.
 Lang guess_language(std::string_view text);
 
+// Drops spaces next to Chinese characters or full-width punctuation ("我 喜欢 iPhone 。" ->
+// "我喜欢iPhone。"): Chinese is written without spaces, but decoded pieces may carry them.
+std::string tidy_chinese_spacing(std::string_view text);
+
 // Simplified -> Traditional (OpenCC s2twp) for users who want Traditional output.
 std::string to_traditional(std::string_view text);
 

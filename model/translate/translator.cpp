@@ -103,7 +103,9 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   // Join the segments of each line back together, in input order.
   auto to_text = [&](const std::vector<int64_t>& tokens, Lang target) {
     std::string text = tokenizer_.decode(std::vector<int>(tokens.begin(), tokens.end()));
-    return target == Lang::Zh && options_.traditional_output ? to_traditional(text) : text;
+    if (target != Lang::Zh) return text;
+    text = tidy_chinese_spacing(text);
+    return options_.traditional_output ? to_traditional(text) : text;
   };
   for (size_t s = 0; s < segments.size(); ++s) {
     auto& r = results[segments[s].line];

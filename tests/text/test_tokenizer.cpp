@@ -266,3 +266,9 @@ TEST(SharedData, Present) {
   if (dir == nullptr || !fs::is_directory(dir)) GTEST_SKIP() << "../shared/data not found";
   EXPECT_TRUE(fs::is_directory(dir));
 }
+
+TEST(ChineseSpacing, SpacesNextToChineseAreDropped) {
+  EXPECT_EQ(mt::tidy_chinese_spacing("我 喜欢 iPhone 。"), "我喜欢iPhone。");
+  EXPECT_EQ(mt::tidy_chinese_spacing("I like tea"), "I like tea");
+  EXPECT_EQ(mt::tidy_chinese_spacing(""), "");
+}

@@ -1,14 +1,187 @@
+// mt bench decode | train: the same synthetic work as ../shared/tools/ref_transformer.py
+// (random weights, same shapes and flags, same JSON keys), so the two can be compared run by run.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <random>
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+#include <c10/core/InferenceMode.h>
+#include <nlohmann/json.hpp>
+#include <torch/optim/adam.h>
 
 #include "app/command.h"
+#include "model/search/search.h"
+#include "model/train/loss.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mt::app {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct BenchOptions {
+  ModelConfig model;
+  int64_t beam = 4, batch_size = 32, sentences = 64, force_steps = 0;
+  bool greedy = false, json = false;
+  std::string compute_type = "float32";
+  int64_t batch_tokens = 4096, src_len = 16, tgt_len = 18, steps = 30, warmup_steps = 3;
+  std::string precision = "bf16";
+  int64_t seed = 1;
+};
+
+double mm_peak_gflops() {  // fp32 1024^3 matrix product on the same threads, for the efficiency ratio
+  auto x = at::randn({1024, 1024}), y = at::randn({1024, 1024});
+  at::mm(x, y);
+  at::mm(x, y);
+  const auto t = Clock::now();
+  for (int i = 0; i < 20; ++i) at::mm(x, y);
+  return 2.0 * 1024 * 1024 * 1024 * 20 / seconds_since(t) / 1e9;
+}
+
+nlohmann::json bench_decode(const BenchOptions& o) {
+  torch::manual_seed(uint64_t(o.seed));
+  Transformer net(o.model);
+  net->eval();
+  net->set_compute_type(parse_compute_type(o.compute_type));
+  std::mt19937_64 rng(uint64_t(o.seed));
+  std::uniform_int_distribution<int64_t> length(5, 30), token(6, o.model.vocab_size - 1);
+  std::vector<std::vector<int64_t>> sentences(size_t(o.sentences));
+  int64_t src_tokens = 0;
+  for (auto& s : sentences) {
+    s.resize(size_t(length(rng)));
+    for (auto& t : s) t = token(rng);
+    src_tokens += int64_t(s.size());
+  }
+  std::sort(sentences.begin(), sentences.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::vector<at::Tensor> batches;
+  for (size_t i = 0; i < sentences.size(); i += size_t(o.batch_size)) {
+    const size_t end = std::min(sentences.size(), i + size_t(o.batch_size));
+    auto batch = at::full({int64_t(end - i), int64_t(sentences[i].size())}, int64_t(SpecialIds::pad), at::kLong);
+    for (size_t r = i; r < end; ++r) batch[int64_t(r - i)].narrow(0, 0, int64_t(sentences[r].size())).copy_(at::tensor(sentences[r]));
+    batches.push_back(batch);
+  }
+  SearchOptions search_options;
+  search_options.beam = o.greedy ? 1 : o.beam;
+  search_options.force_steps = o.force_steps;
+  search_options.max_len_a = 1.2;
+  c10::InferenceMode guard;
+  search(net, batches.front(), search_options);  // warm-up
+  int64_t out_tokens = 0;
+  const auto start = Clock::now();
+  for (const auto& b : batches)
+    for (const auto& hyps : search(net, b, search_options)) out_tokens += int64_t(hyps[0].tokens.size());
+  const double dt = seconds_since(start);
+  return {{"mode", "decode-bench"}, {"search", o.greedy ? "greedy" : "beam" + std::to_string(o.beam)},
+          {"compute_type", o.compute_type}, {"sentences", o.sentences}, {"src_tokens", src_tokens},
+          {"out_tokens", out_tokens}, {"seconds", dt}, {"sentences_per_s", double(o.sentences) / dt},
+          {"tgt_tokens_per_s", double(out_tokens) / dt}, {"threads", at::get_num_threads()}};
+}
+
+nlohmann::json bench_train(const BenchOptions& o) {
+  torch::manual_seed(uint64_t(o.seed));
+  Transformer net(o.model);
+  net->train();
+  const int64_t n = std::max<int64_t>(1, o.batch_tokens / std::max(o.src_len, o.tgt_len));
+  struct Batch { at::Tensor src, tgt_in, tgt; };
+  std::vector<Batch> batches;
+  for (int i = 0; i < 4; ++i) {
+    auto src = at::randint(6, o.model.vocab_size, {n, o.src_len}, at::kLong);
+    auto tgt = at::randint(6, o.model.vocab_size, {n, o.tgt_len}, at::kLong);
+    tgt.select(1, o.tgt_len - 1).fill_(SpecialIds::eos);
+    auto tgt_in = at::cat({at::full({n, 1}, int64_t(SpecialIds::bos), at::kLong), tgt.narrow(1, 0, o.tgt_len - 1)}, 1);
+    batches.push_back({src, tgt_in, tgt});
+  }
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(5e-4).betas({0.9, 0.98}).eps(1e-9));
+  std::vector<double> times;
+  double first_loss = 0, last_loss = 0;
+  for (int64_t step = 0; step < o.warmup_steps + o.steps; ++step) {
+    const auto& b = batches[size_t(step % 4)];
+    const auto t = Clock::now();
+    adam.zero_grad();
+    at::Tensor logits;
+    if (o.precision == "bf16") {
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::set_cpu_enabled(true);
+    }
+    logits = net->forward(b.src, b.tgt_in);
+    if (o.precision == "bf16") {
+      at::autocast::set_cpu_enabled(false);
+      at::autocast::clear_cache();
+    }
+    auto loss = label_smoothed_loss(logits, b.tgt, 0.1);
+    auto mean = loss.smoothed / double(n * o.tgt_len);
+    mean.backward();
+    adam.step();
+    last_loss = mean.item<double>();
+    if (step == 0) first_loss = last_loss;
+    if (step >= o.warmup_steps) times.push_back(seconds_since(t));
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  // Matrix-product FLOPs per step, counted as the reference counts them (fwd + bwd = 3x fwd).
+  const double d = double(o.model.d_model), S = double(n * o.src_len), T = double(n * o.tgt_len);
+  const double enc = double(o.model.enc_layers) * (4 * d * d + 2 * d * double(o.model.ffn));
+  const double dec = double(o.model.dec_layers) * (8 * d * d + 2 * d * double(o.model.ffn));
+  const double out = double(o.model.vocab_size) * d;
+  const double attn = 3.0 * 4 * double(n) * d *
+                      (double(o.model.enc_layers) * double(o.src_len * o.src_len) +
+                       double(o.model.dec_layers) * double(o.tgt_len * o.tgt_len + o.tgt_len * o.src_len));
+  const double flops = 6 * (enc * S + (dec + out) * T) + attn;
+  const double peak = mm_peak_gflops();
+  return {{"mode", "train-bench"}, {"precision", o.precision}, {"sentences_per_batch", n},
+          {"ms_per_step_median", median * 1e3}, {"src_tgt_tokens_per_s", (S + T) / median},
+          {"tgt_tokens_per_s", T / median}, {"gflops_per_s", flops / median / 1e9}, {"mm1024_peak_gflops_per_s", peak},
+          {"efficiency_vs_mm_peak", flops / median / 1e9 / peak}, {"loss_first", first_loss}, {"loss_last", last_loss},
+          {"threads", at::get_num_threads()}};
+}
+
+void add_model_flags(CLI::App* cmd, BenchOptions& o) {
+  o.model.d_model = 512, o.model.heads = 8, o.model.ffn = 2048, o.model.enc_layers = 6, o.model.dec_layers = 6;
+  o.model.vocab_size = 16000, o.model.max_positions = 1024;
+  cmd->add_option("--d-model", o.model.d_model);
+  cmd->add_option("--heads", o.model.heads);
+  cmd->add_option("--ffn", o.model.ffn);
+  cmd->add_option("--enc-layers", o.model.enc_layers);
+  cmd->add_option("--dec-layers", o.model.dec_layers);
+  cmd->add_option("--vocab", o.model.vocab_size);
+  cmd->add_option("--dropout", o.model.dropout);
+  cmd->add_option("--seed", o.seed);
+  cmd->add_flag("--json", o.json, "Print one JSON line");
+}
+
+}  // namespace
+
 Run add_bench_command(CLI::App& app) {
-  app.add_subcommand("bench", "(not built yet)");
-  return []() {
-    std::cerr << "mt bench: not built yet\n";
-    return 2;
+  auto* cmd = app.add_subcommand("bench", "Synthetic speed benchmarks, comparable with ref_transformer.py");
+  cmd->require_subcommand(1);
+  auto o = std::make_shared<BenchOptions>();
+  auto* decode = cmd->add_subcommand("decode", "Beam or greedy decoding of random sources with random weights");
+  add_model_flags(decode, *o);
+  decode->add_option("--beam", o->beam)->check(CLI::Range(1, 64));
+  decode->add_flag("--greedy", o->greedy);
+  decode->add_option("--batch-size", o->batch_size)->check(CLI::Range(1, 100000));
+  decode->add_option("--sentences", o->sentences)->check(CLI::Range(1, 10000000));
+  decode->add_option("--force-steps", o->force_steps, "Decode exactly N steps, EOS suppressed")->check(CLI::Range(0, 1000));
+  decode->add_option("--compute-type", o->compute_type)->check(CLI::IsMember({"float32", "bfloat16", "int8"}));
+  auto* train = cmd->add_subcommand("train", "Optimizer steps on synthetic batches");
+  add_model_flags(train, *o);
+  train->add_option("--batch-tokens", o->batch_tokens)->check(CLI::Range(16, 10000000));
+  train->add_option("--src-len", o->src_len)->check(CLI::Range(2, 1000));
+  train->add_option("--tgt-len", o->tgt_len)->check(CLI::Range(2, 1000));
+  train->add_option("--steps", o->steps)->check(CLI::Range(1, 100000));
+  train->add_option("--precision", o->precision)->check(CLI::IsMember({"bf16", "fp32"}));
+  return [o, decode]() {
+    auto result = decode->parsed() ? bench_decode(*o) : bench_train(*o);
+    if (o->json) {
+      std::cout << result.dump() << '\n';
+    } else {
+      for (auto& [key, value] : result.items()) std::cout << key << ": " << value.dump() << '\n';
+    }
+    return 0;
   };
 }
 

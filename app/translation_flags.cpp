@@ -19,6 +19,8 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--zh-script", zh_script, "Chinese output script: simplified or traditional")
       ->check(CLI::IsMember({"simplified", "traditional"}));
   cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
+  cmd.add_option("--compute-type", compute_type, "int8 (weights, oneDNN), bfloat16 or float32")
+      ->check(CLI::IsMember({"int8", "bfloat16", "float32"}));
 }
 
 TranslatorOptions TranslationFlags::translator_options() const {
@@ -47,7 +49,11 @@ ModelPackage TranslationFlags::load() const {
     throw UsageError("--device: '" + device + "' is not a device (cpu, cuda, cuda:N)");
   }
   if (d.is_cuda() && !at::hasCUDA()) throw UsageError("--device " + device + ": this build of LibTorch has no CUDA");
-  return load_model(model_or_default(model), d);
+  ModelPackage package = load_model(model_or_default(model), d);
+  // int8 kernels are CPU-only; on a GPU int8 means bf16.
+  auto type = parse_compute_type(d.is_cuda() && compute_type == "int8" ? "bfloat16" : compute_type);
+  package.network->set_compute_type(type);
+  return package;
 }
 
 }  // namespace mt::app

@@ -21,6 +21,7 @@ struct TranslationFlags {
   int64_t batch_tokens = 6000;
   std::string zh_script = "simplified";
   std::string device = "cpu";
+  std::string compute_type = "int8";
 
   void add_to(CLI::App& cmd);
   TranslatorOptions translator_options() const;

@@ -20,7 +20,7 @@ SUDO=""
 PACKAGES=(build-essential cmake ninja-build pkg-config dpkg-dev
   libtorch-dev libopenblas0-openmp
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
-  libprotobuf-dev protobuf-compiler libgtest-dev libopencc-dev libedit-dev gnuplot-nox)
+  libprotobuf-dev protobuf-compiler libgtest-dev libopencc-dev libedit-dev gnuplot-nox time bc)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

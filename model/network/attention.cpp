@@ -31,9 +31,9 @@ void KVCache::index_select(const at::Tensor& rows) {
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout)
     : heads_(heads), d_head_(d_model / heads), dropout_(dropout) {
   TORCH_CHECK(d_model % heads == 0, "d_model must be divisible by heads");
-  q_proj = register_module("q_proj", torch::nn::Linear(d_model, d_model));
-  kv_proj = register_module("kv_proj", torch::nn::Linear(d_model, 2 * d_model));  // fused K and V
-  out_proj = register_module("out_proj", torch::nn::Linear(d_model, d_model));
+  q_proj = register_module("q_proj", Linear(d_model, d_model));
+  kv_proj = register_module("kv_proj", Linear(d_model, 2 * d_model));  // fused K and V
+  out_proj = register_module("out_proj", Linear(d_model, d_model));
 }
 
 at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {

@@ -2,7 +2,7 @@
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
-#include <torch/nn/modules/linear.h>
+#include "model/network/linear.h"
 
 namespace mt {
 
@@ -41,7 +41,7 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
   int64_t heads_, d_head_;
   double dropout_;
-  torch::nn::Linear q_proj{nullptr}, kv_proj{nullptr}, out_proj{nullptr};
+  Linear q_proj{nullptr}, kv_proj{nullptr}, out_proj{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);
 

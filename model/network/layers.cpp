@@ -3,8 +3,8 @@
 namespace mt {
 
 FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn, double dropout) : dropout_(dropout) {
-  up = register_module("up", torch::nn::Linear(d_model, ffn));
-  down = register_module("down", torch::nn::Linear(ffn, d_model));
+  up = register_module("up", Linear(d_model, ffn));
+  down = register_module("down", Linear(ffn, d_model));
 }
 
 at::Tensor FeedForwardImpl::forward(const at::Tensor& x) {

@@ -16,7 +16,7 @@ class FeedForwardImpl : public torch::nn::Module {
 
  private:
   double dropout_;
-  torch::nn::Linear up{nullptr}, down{nullptr};
+  Linear up{nullptr}, down{nullptr};
 };
 TORCH_MODULE(FeedForward);
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include <torch/nn/init.h>
 
@@ -79,7 +80,27 @@ at::Tensor TransformerImpl::embed(const at::Tensor& tokens, int64_t offset) {
 }
 
 at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
-  return at::linear(config_.pre_norm ? decoder_norm(x) : x, embedding->weight);
+  auto h = config_.pre_norm ? decoder_norm(x) : x;
+  if (!output_int8_.isNone() && !is_training()) return linear_int8(h, output_int8_);
+  return at::linear(h, embedding->weight);
+}
+
+ComputeType parse_compute_type(const std::string& name) {
+  if (name == "float32") return ComputeType::Float32;
+  if (name == "bfloat16") return ComputeType::BFloat16;
+  if (name == "int8") return ComputeType::Int8;
+  throw std::runtime_error("unknown compute type '" + name + "' (float32, bfloat16, int8)");
+}
+
+void TransformerImpl::set_compute_type(ComputeType type) {
+  if (type == ComputeType::BFloat16) {
+    to(at::kBFloat16);
+  } else if (type == ComputeType::Int8) {
+    TORCH_CHECK(parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
+    for (auto& module : modules(/*include_self=*/false))
+      if (auto* linear = module->as<LinearImpl>()) linear->quantize_int8();
+    output_int8_ = pack_int8(embedding->weight, at::Tensor());
+  }
 }
 
 EncoderOutput TransformerImpl::encode(const at::Tensor& src) {

@@ -27,6 +27,11 @@ struct DecoderState {
   void select(const at::Tensor& rows);
 };
 
+// Inference precision, as CTranslate2 names it: fp32, bf16 weights and activations, or int8
+// weights (per channel) with fp32 activations quantized on the fly (oneDNN).
+enum class ComputeType { Float32, BFloat16, Int8 };
+ComputeType parse_compute_type(const std::string& name);  // float32 | bfloat16 | int8
+
 class TransformerImpl : public torch::nn::Module {
  public:
   explicit TransformerImpl(const ModelConfig& config);
@@ -42,6 +47,8 @@ class TransformerImpl : public torch::nn::Module {
   at::Tensor decode_step(const at::Tensor& last_tokens, DecoderState& state);
 
   const ModelConfig& config() const { return config_; }
+  // For inference only: training keeps fp32 master weights.
+  void set_compute_type(ComputeType type);
 
  private:
   at::Tensor embed(const at::Tensor& tokens, int64_t offset);
@@ -53,6 +60,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
   torch::nn::LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
   torch::nn::Dropout dropout{nullptr};
+  c10::IValue output_int8_;  // the tied output projection, packed when ComputeType::Int8
 };
 TORCH_MODULE(Transformer);
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Speed of mt against the plain-PyTorch reference (../shared/tools/ref_transformer.py), measured in
+# the same run on the same threads, then a real translation of the public test set.
+#   scripts/bench.sh [--threads 2] [--model models/en-zh] [--quick]
+# Needs: python3-torch (apt-get install python3-torch) for the reference. Run on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MT=${MT:-build/mt}
+REF=${REF:-../shared/tools/ref_transformer.py}
+DATA=${MT_SHARED_DATA:-../shared/data}
+THREADS=2
+MODEL=models/en-zh
+SENTENCES=64
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) THREADS=$2; shift 2 ;;
+    --model) MODEL=$2; shift 2 ;;
+    --quick) SENTENCES=32; shift ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -f "$REF" ] || { echo "bench.sh: reference $REF not found" >&2; exit 1; }
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench.sh: needs python3-torch (apt-get install python3-torch)" >&2; exit 1; }
+
+M="--d-model 256 --heads 4 --ffn 1024 --enc-layers 3 --dec-layers 3 --vocab 8000"
+D="--batch-size 32 --sentences $SENTENCES --force-steps 20"
+T="--batch-tokens 4096 --src-len 16 --tgt-len 18 --steps 30"
+key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+row() {  # name, reference command, mt command, key
+  local ref ours
+  ref=$(/usr/bin/python3 "$REF" $2 --threads "$THREADS" --json 2>/dev/null | key "$4")
+  ours=$("$MT" --threads "$THREADS" $3 --json | key "$4")
+  printf "%-34s %12.1f %12.1f %8.2fx\n" "$1" "$ref" "$ours" "$(echo "$ours / $ref" | bc -l)"
+}
+
+echo "mt bench vs ref_transformer.py — small config (d 256, 4 heads, FFN 1024, 3+3 layers, vocab 8000), $THREADS threads"
+printf "%-34s %12s %12s %9s\n" "work" "reference" "mt" "ratio"
+row "decode beam 4, fp32 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D"                          sentences_per_s
+row "decode beam 4, bf16 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D --compute-type bfloat16"  sentences_per_s
+row "decode greedy, fp32 (sent/s)"    "decode-bench $M --greedy $D"  "bench decode $M --greedy $D"                          sentences_per_s
+row "train fp32 (src+tgt tok/s)"      "train-bench $M $T"            "bench train $M $T --precision fp32"                   src_tgt_tokens_per_s
+row "train bf16 autocast (tok/s)"     "train-bench $M $T"            "bench train $M $T --precision bf16"                   src_tgt_tokens_per_s
+"$MT" --threads "$THREADS" bench train $M $T --precision bf16 --json | /usr/bin/python3 -c \
+  'import json,sys; r=json.loads(sys.stdin.readline()); print(f"mt training (bf16): {r[\"gflops_per_s\"]:.1f} GFLOP/s = {100*r[\"efficiency_vs_mm_peak\"]:.0f}% of the fp32 1024^3 matmul peak ({r[\"mm1024_peak_gflops_per_s\"]:.1f} GFLOP/s) in the same run")'
+
+if [ -d "$MODEL" ] && [ -f "$DATA/test/tatoeba-test.cmn_Hans.en" ]; then
+  echo
+  echo "Real translation of the public test set with $MODEL (beam 4, $THREADS threads):"
+  for dir in en zh; do
+    out=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$out.time" "$MT" --threads "$THREADS" translate -m "$MODEL" \
+      -i "$DATA/test/tatoeba-test.cmn_Hans.$dir" -o "$out" 2> "$out.log"
+    read -r secs rss < "$out.time"
+    lines=$(wc -l < "$out")
+    toks=$(grep -o '[0-9]* -> [0-9]* tokens' "$out.log" | awk '{print $3}')
+    printf "  %s source: %d lines in %.1f s = %.1f sentences/s, %.0f target tokens/s, peak RSS %.0f MB\n" \
+      "$dir" "$lines" "$secs" "$(echo "$lines / $secs" | bc -l)" "$(echo "$toks / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+    rm -f "$out" "$out.time" "$out.log"
+  done
+fi

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -118,6 +119,10 @@ DataParallel::DataParallel(const DistributedOptions& options) : options_(options
     throw std::runtime_error("distributed: bad master port in " + master);
   if (options.timeout_s <= 0) throw std::runtime_error("distributed: the timeout must be positive");
 
+  // Gloo writes to sockets without MSG_NOSIGNAL: a write to a dead peer would kill this process
+  // with SIGPIPE (Python, PyTorch's usual host, ignores it) instead of raising a clear error.
+  std::signal(SIGPIPE, SIG_IGN);
+
   group_ = std::make_unique<Group>();
   group_->rank = rank;
   group_->timeout_s = options.timeout_s;
@@ -127,7 +132,7 @@ DataParallel::DataParallel(const DistributedOptions& options) : options_(options
     store_options.port = uint16_t(options.master_port);
     store_options.isServer = rank == 0;
     store_options.numWorkers = size_t(world);
-    store_options.waitWorkers = true;  // rank 0 waits, up to the timeout, for every rank to connect
+    store_options.waitWorkers = false;  // Gloo's own rendezvous below waits for every rank (once)
     store_options.timeout = timeout;
     auto tcp = c10::make_intrusive<c10d::TCPStore>(options.master_addr, store_options);
     // The prefix keeps this group's keys apart from anything else that may share the store.
@@ -138,7 +143,9 @@ DataParallel::DataParallel(const DistributedOptions& options) : options_(options
     gloo_options->threads = 1;  // collectives are issued one at a time: one worker thread is enough
     group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, rank, world, gloo_options);
   } catch (const std::exception& e) {
-    throw std::runtime_error("rendezvous with " + master + " failed: " + first_line(e.what()));
+    throw std::runtime_error("rendezvous with " + master + " failed (rank " + std::to_string(rank) + " of " +
+                             std::to_string(world) + ", timeout " + seconds_text(options.timeout_s) +
+                             "s): " + first_line(e.what()));
   }
 }
 

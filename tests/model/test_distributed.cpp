@@ -29,18 +29,25 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A loopback port that is free now (another program could take it first; fine for a test).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), length);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
+// `count` distinct loopback ports that are free now (another program could take one first; fine
+// for a test). The sockets stay bound until all are chosen so that no port comes out twice.
+std::vector<int> free_ports(int count) {
+  std::vector<int> ports, sockets;
+  for (int i = 0; i < count; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    sockets.push_back(fd);
+    ports.push_back(ntohs(address.sin_port));
+  }
+  for (int fd : sockets) close(fd);
+  return ports;
 }
+int free_port() { return free_ports(1)[0]; }
 
 DistributedOptions loopback(int world_size, int rank, int port, double timeout_s = 20) {
   DistributedOptions o;
@@ -92,7 +99,6 @@ std::vector<RankResult> run_ranks(int ranks, double limit_s, const std::function
         running[rank] = false;
         --left;
         results[rank].ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        fprintf(stderr, "DEBUG rank %d status %d signaled %d sig %d\n", rank, status, WIFSIGNALED(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         results[rank].seconds = std::chrono::duration<double>(Clock::now() - start).count();
       }
     }
@@ -116,7 +122,6 @@ std::vector<RankResult> run_ranks(int ranks, double limit_s, const std::function
     text << error.rdbuf();
     results[rank].error = text.str();
   }
-  for (auto& r : results) fprintf(stderr, "DEBUG %.2fs ok=%d %s\n", r.seconds, r.ok, r.error.c_str());
   fs::remove_all(dir);
   return results;
 }
@@ -295,14 +300,15 @@ TEST(DistributedTraining, TwoRanksOnHalfBatchesEqualOneProcessOnTheWholeBatch) {
 
 TEST(DistributedFailure, RankWhosePeerNeverComesFailsWithinTheTimeout) {
   // Rank 0 serves and waits for rank 1; a lone rank 1 waits for a server: both on their own port.
-  const int ports[2] = {free_port(), free_port()};
+  const std::vector<int> ports = free_ports(2);
   auto results = run_ranks(2, 15, [&](int rank) {
     DataParallel dp(loopback(2, rank, ports[rank], 2.0));
     return std::vector<at::Tensor>{};
   });
   for (int rank = 0; rank < 2; ++rank) {
     EXPECT_FALSE(results[rank].ok) << "rank " << rank;
-    EXPECT_NE(results[rank].error.find("rendezvous with 127.0.0.1:" + std::to_string(ports[rank]) + " failed: "),
+    EXPECT_NE(results[rank].error.find("rendezvous with 127.0.0.1:" + std::to_string(ports[rank]) + " failed (rank " +
+                                               std::to_string(rank) + " of 2, timeout 2s): "),
               std::string::npos) << results[rank].error;
     EXPECT_EQ(results[rank].error.find('\n'), std::string::npos) << results[rank].error;
     EXPECT_LT(results[rank].seconds, 6.0) << "rank " << rank;
@@ -313,7 +319,7 @@ TEST(DistributedFailure, CollectiveFailsWithinTheTimeoutWhenAPeerHangs) {
   const int port = free_port();
   auto results = run_ranks(2, 15, [&](int rank) {
     DataParallel dp(loopback(2, rank, port, 1.5));
-    if (rank == 1) std::this_thread::sleep_for(std::chrono::seconds(5));  // alive but never joins
+    if (rank == 1) std::this_thread::sleep_for(std::chrono::seconds(3));  // alive but never joins
     else dp.all_reduce_sum(1);
     return std::vector<at::Tensor>{};
   });

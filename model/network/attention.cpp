@@ -16,6 +16,7 @@ void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
     };
     k = grow(k, k_step);
     v = grow(v, v_step);
+    k_spare = v_spare = at::Tensor();
   }
   k.narrow(2, length, 1).copy_(k_step);
   v.narrow(2, length, 1).copy_(v_step);
@@ -24,8 +25,15 @@ void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
 
 void KVCache::index_select(const at::Tensor& rows) {
   if (!k.defined()) return;
-  k = k.narrow(2, 0, length).index_select(0, rows);
-  v = v.narrow(2, 0, length).index_select(0, rows);
+  auto reorder = [&](at::Tensor& buffer, at::Tensor& spare) {
+    auto sizes = buffer.sizes().vec();
+    sizes[0] = rows.size(0);
+    if (!spare.defined() || spare.sizes() != at::IntArrayRef(sizes)) spare = at::empty(sizes, buffer.options());
+    at::index_select_out(spare, buffer, 0, rows);
+    std::swap(buffer, spare);
+  };
+  reorder(k, k_spare);
+  reorder(v, v_spare);
 }
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout)

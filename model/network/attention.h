@@ -10,6 +10,7 @@ namespace mt {
 // that grows by doubling, so a step appends in place instead of copying the whole history.
 struct KVCache {
   at::Tensor k, v;  // (N, heads, capacity, d_head)
+  at::Tensor k_spare, v_spare;  // reorder writes here and swaps: no allocation per step
   int64_t length = 0;
   void append(const at::Tensor& k_step, const at::Tensor& v_step);
   at::Tensor keys() const { return k.narrow(2, 0, length); }

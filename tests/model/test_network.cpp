@@ -98,3 +98,30 @@ TEST(NetworkPostNorm, PaperPostNormVariantRunsAndIsCausal) {
   at::NoGradGuard g;
   EXPECT_TRUE(at::allclose(net->forward(src, tgt).narrow(1, 0, 5), net->forward(src, changed).narrow(1, 0, 5), 1e-5, 1e-5));
 }
+
+TEST(NetworkComputeType, Int8AndBf16StayCloseToFloat32) {
+  torch::manual_seed(5);
+  auto c = tiny_config();
+  c.d_model = 64;
+  c.ffn = 128;
+  Transformer reference(c);
+  reference->eval();
+  auto src = random_tokens(2, 7, 50), tgt = random_tokens(2, 5, 50);
+  c10::InferenceMode guard;
+  auto expected = at::log_softmax(reference->forward(src, tgt), -1);
+  for (auto type : {ComputeType::Int8, ComputeType::BFloat16}) {
+    Transformer net(c);
+    net->eval();
+    {
+      at::NoGradGuard no_grad;
+      auto from = reference->named_parameters();
+      for (auto& p : net->named_parameters()) p.value().copy_(from[p.key()]);
+    }
+    net->set_compute_type(type);
+    auto got = at::log_softmax(net->forward(src, tgt).to(at::kFloat), -1);
+    const double rel = ((got - expected).norm() / expected.norm()).item<double>();
+    EXPECT_LT(rel, 0.03) << (type == ComputeType::Int8 ? "int8" : "bf16");
+    EXPECT_GT(rel, 0.0) << "the compute type had no effect";
+  }
+  EXPECT_THROW(parse_compute_type("int4"), std::runtime_error);
+}

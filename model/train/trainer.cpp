@@ -71,13 +71,15 @@ std::string format_duration(double seconds) {
 
 class Trainer {
  public:
-  Trainer(const TrainConfig& config, bool resume);
+  Trainer(const TrainConfig& config, bool resume, const DistributedOptions& distributed);
   TrainResult run();
 
  private:
+  TrainResult run_loop();
   void prepare_tokenizer();
   void prepare_data();
   void train_on(const std::vector<int64_t>& batch, double scale);
+  bool agree(bool local);  // true on every rank when it is true on any
   double validate();
   void save_checkpoint();
   void load_checkpoint();
@@ -89,6 +91,7 @@ class Trainer {
   TrainConfig c_;
   fs::path out_;
   bool resume_;
+  DataParallel parallel_;
   std::optional<Tokenizer> tokenizer_;
   std::vector<Example> train_, dev_examples_;
   std::vector<SentencePair> dev_pairs_;
@@ -101,17 +104,31 @@ class Trainer {
   double train_loss_ = 0;
 };
 
-Trainer::Trainer(const TrainConfig& config, bool resume) : c_(config), out_(config.output), resume_(resume) {
-  mt::validate(c_);
+Trainer::Trainer(const TrainConfig& config, bool resume, const DistributedOptions& distributed)
+    : c_((mt::validate(config), config)), out_(config.output), resume_(resume), parallel_(distributed) {
   if (resume_ && !fs::exists(out_ / "checkpoint.pt"))
     throw std::runtime_error("nothing to resume: no checkpoint.pt in '" + out_.string() + "'");
   fs::create_directories(out_);
-  auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((out_ / "train.log").string());
-  spdlog::default_logger()->sinks().push_back(file);
+  if (parallel_.is_main()) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((out_ / "train.log").string());
+    spdlog::default_logger()->sinks().push_back(file);
+  } else {
+    spdlog::set_level(spdlog::level::warn);  // rank 0 speaks for the job
+  }
+  if (parallel_.world_size() > 1)
+    spdlog::info("data-parallel training: rank {} of {}", parallel_.rank(), parallel_.world_size());
 }
+
+bool Trainer::agree(bool local) { return parallel_.all_reduce_sum(local ? 1.0 : 0.0) > 0; }
 
 void Trainer::prepare_tokenizer() {
   const fs::path own = out_ / "tokenizer.model";
+  if (!parallel_.is_main()) {  // rank 0 trains or copies the tokenizer into the run folder
+    parallel_.barrier();
+    tokenizer_.emplace(Tokenizer::load(own.string()));
+    c_.model.vocab_size = tokenizer_->vocab_size();
+    return;
+  }
   if (resume_ && fs::exists(own)) {
     tokenizer_.emplace(Tokenizer::load(own.string()));
   } else if (!c_.tokenizer.empty() && fs::exists(c_.tokenizer)) {
@@ -135,6 +152,7 @@ void Trainer::prepare_tokenizer() {
   }
   if (!fs::exists(own)) std::ofstream(own, std::ios::binary) << tokenizer_->bytes();
   c_.model.vocab_size = tokenizer_->vocab_size();
+  parallel_.barrier();
 }
 
 void Trainer::prepare_data() {
@@ -148,7 +166,7 @@ void Trainer::prepare_data() {
   train_ = make_examples(pairs, *tokenizer_, cleaning, &stats);
   spdlog::info("training data: {}; {} examples (both directions)", stats.summary(), train_.size());
   if (train_.empty()) throw std::runtime_error("no training examples left after cleaning");
-  if (!c_.dev.empty()) {
+  if (!c_.dev.empty() && parallel_.is_main()) {
     dev_pairs_ = read_parallel(c_.dev);
     cleaning.dedupe = false;
     dev_examples_ = make_examples(dev_pairs_, *tokenizer_, cleaning, nullptr);
@@ -169,7 +187,7 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
     logits = net_->forward(b.src, b.tgt_in);
   }
   auto loss = label_smoothed_loss(logits, b.tgt_out, c_.label_smoothing);
-  (loss.smoothed * (scale / double(b.tgt_tokens))).backward();
+  (loss.smoothed * scale).backward();
   nll_sum_ += loss.nll.item<double>();
   tokens_ += double(b.tgt_tokens);
   all_tokens_ += double(b.src_tokens + b.tgt_tokens);
@@ -330,6 +348,8 @@ TrainResult Trainer::run() {
   optimizer_ = std::make_unique<torch::optim::Adam>(
       net_->parameters(), torch::optim::AdamOptions(c_.lr).betas({0.9, 0.98}).eps(1e-9));
   if (resume_) load_checkpoint();
+  parallel_.broadcast_parameters(net_->parameters());  // every rank starts from rank 0's weights
+  if (!parallel_.is_main()) return run_loop();
   std::ofstream(out_ / "config.yaml") << to_yaml(c_);
   if (!fs::exists(out_ / "metrics.tsv"))
     std::ofstream(out_ / "metrics.tsv") << "step\tepoch\ttrain_nll\tbleu_en_zh\tchrf_en_zh\tbleu_zh_en\tchrf_zh_en\telapsed_s\tdev_nll\n";
@@ -338,7 +358,10 @@ TrainResult Trainer::run() {
   spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision", c_.model.d_model,
                c_.model.heads, c_.model.ffn, c_.model.enc_layers, c_.model.dec_layers, c_.model.vocab_size,
                double(params) / 1e6, c_.precision);
+  return run_loop();
+}
 
+TrainResult Trainer::run_loop() {
   g_stop_requested = false;
   auto previous_int = std::signal(SIGINT, request_stop);
   auto previous_term = std::signal(SIGTERM, request_stop);
@@ -353,9 +376,21 @@ TrainResult Trainer::run() {
     const auto plan = plan_batches(train_, c_.batch_tokens, uint64_t(c_.seed), at_.epoch);
     batches_per_epoch = int64_t(plan.size());
     while (!stop && at_.batch < int64_t(plan.size())) {
+      // One step takes accumulate x world_size batches; rank r trains on every world_size-th.
+      // The loss is normalised by the target tokens of the whole step, summed over ranks, so
+      // N ranks with batch B take the same step as one process with batch N x B.
       optimizer_->zero_grad();
-      const int64_t n = std::min<int64_t>(c_.accumulate, int64_t(plan.size()) - at_.batch);
-      for (int64_t i = 0; i < n; ++i) train_on(plan[size_t(at_.batch++)], 1.0 / double(n));
+      const int64_t n = std::min<int64_t>(c_.accumulate * parallel_.world_size(), int64_t(plan.size()) - at_.batch);
+      std::vector<int64_t> mine;
+      double step_tokens = 0;
+      for (int64_t i = parallel_.rank(); i < n; i += parallel_.world_size()) {
+        mine.push_back(at_.batch + i);
+        for (auto e : plan[size_t(at_.batch + i)]) step_tokens += double(train_[size_t(e)].tgt.size());
+      }
+      const double global_tokens = parallel_.all_reduce_sum(step_tokens);
+      for (auto b : mine) train_on(plan[size_t(b)], 1.0 / global_tokens);
+      at_.batch += n;
+      parallel_.all_reduce_gradients(net_->parameters());
       ++at_.step;
       const double lr = inverse_sqrt_lr(at_.step, c_.lr, c_.warmup);
       for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
@@ -378,9 +413,9 @@ TrainResult Trainer::run() {
         last_log = now;
       }
       const bool out_of_steps = c_.max_steps > 0 && at_.step >= c_.max_steps;
-      const bool out_of_time = c_.max_minutes > 0 && elapsed() >= c_.max_minutes * 60;
+      const bool out_of_time = agree(c_.max_minutes > 0 && elapsed() >= c_.max_minutes * 60);
       const bool last_batch = at_.epoch + 1 >= c_.max_epochs && at_.batch >= int64_t(plan.size());
-      if (at_.step % c_.valid_every == 0 || out_of_steps || out_of_time || last_batch) {
+      if ((at_.step % c_.valid_every == 0 || out_of_steps || out_of_time || last_batch) && parallel_.is_main()) {
         const double score = validate();
         keep_snapshot();
         if (score > at_.best_score) {
@@ -394,9 +429,10 @@ TrainResult Trainer::run() {
         }
         save_checkpoint();
       }
+      stop = agree(stop);  // early stopping is decided by rank 0
       if (out_of_steps || out_of_time) stop = true;
-      if (g_stop_requested) {
-        save_checkpoint();
+      if (agree(g_stop_requested)) {
+        if (parallel_.is_main()) save_checkpoint();
         spdlog::warn("interrupted at step {}: checkpoint saved; continue with --resume", at_.step);
         result.interrupted = true;
         stop = true;
@@ -409,15 +445,18 @@ TrainResult Trainer::run() {
   }
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
-  if (!result.interrupted) {
+  if (!result.interrupted && parallel_.is_main()) {
     save_checkpoint();
     result.model_folder = finish();
   }
+  parallel_.barrier();
   return result;
 }
 
 }  // namespace
 
-TrainResult train_model(const TrainConfig& config, bool resume) { return Trainer(config, resume).run(); }
+TrainResult train_model(const TrainConfig& config, bool resume, const DistributedOptions& distributed) {
+  return Trainer(config, resume, distributed).run();
+}
 
 }  // namespace mt

@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "model/train/distributed.h"
 #include "model/train/train_config.h"
 
 namespace mt {
@@ -14,7 +15,10 @@ struct TrainResult {
 };
 
 // Runs (or with resume=true continues) a training run in config.output. Throws std::runtime_error.
-TrainResult train_model(const TrainConfig& config, bool resume);
+// With distributed.world_size > 1 this process is one rank of a data-parallel job: every rank
+// trains on its share of each step's batches, gradients are summed over ranks, and rank 0 alone
+// validates and writes checkpoints and models (into an output folder all ranks can read).
+TrainResult train_model(const TrainConfig& config, bool resume, const DistributedOptions& distributed = {});
 
 // Learning rate at `step` (1-based): linear warm-up to `peak`, then peak * sqrt(warmup / step).
 double inverse_sqrt_lr(int64_t step, double peak, int64_t warmup);

@@ -126,3 +126,30 @@ TEST(TrainRecipe, TinyModeRunsEndToEnd) {
   EXPECT_TRUE(fs::exists(out + "/test-zh-en.json"));
   fs::remove_all(out);
 }
+
+// scripts/train_distributed.sh: 2 local ranks over Gloo; killing one stops the job with an error,
+// and the launcher resumes it from rank 0's checkpoint.
+TEST(TrainDistributed, LauncherRunStopsWhenARankDiesAndResumes) {
+  const auto out = temp_path("train_dp");
+  fs::remove_all(out);
+  write_dev(out);
+  const std::string data = std::string(MT_SOURCE_DIR) + "/tests/data/";
+  const std::string args = " 2 -c " + data + "tiny_train.yaml -o " + out + " --set 'train=[" + data +
+                           "tiny_parallel.tsv]' --set dev=" + out + "/dev --dist-timeout 30";
+  const std::string launcher = "MT=" + std::string(MT_BINARY) + " bash " + std::string(MT_SOURCE_DIR) + "/scripts/train_distributed.sh";
+  const std::string log = out + ".log";
+  ASSERT_EQ(std::system((launcher + args + " --max-steps 100000 > " + log + " 2>&1 & echo $! > " + log + ".pid").c_str()), 0);
+  ASSERT_TRUE(wait_for([&] { return fs::exists(out + "/checkpoint.pt"); }, 120)) << slurp(log);
+  // Kill rank 1 (the process whose environment says RANK=1).
+  ASSERT_EQ(std::system(("for p in $(pgrep -f -- '-o " + out + " '); do tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null "
+                         "| grep -qx RANK=1 && kill -9 $p; done; true").c_str()), 0);
+  const pid_t launcher_pid = pid_t(std::stol(slurp(log + ".pid")));
+  ASSERT_EQ(wait_exit(launcher_pid, 60), 0) << "the job should stop when a rank dies";
+  EXPECT_NE(slurp(log).find("exited with"), std::string::npos) << slurp(log);
+
+  const int status = std::system((launcher + args + " --max-steps 400 --resume > " + log + " 2>&1").c_str());
+  EXPECT_EQ(status, 0) << slurp(log);
+  EXPECT_NE(slurp(log).find("resumed from step"), std::string::npos) << slurp(log);
+  EXPECT_TRUE(fs::exists(out + "/final/model.json"));
+  fs::remove_all(out);
+}

@@ -1,10 +1,13 @@
 #include "tokenizer/normalizer.h"
 
+#include "tokenizer/utf8.h"
+
 #include <opencc/opencc.h>
 
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_set>
 #include <vector>
 
 namespace mt {
@@ -12,66 +15,6 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes one code point at text[*pos] and advances *pos. An invalid sequence yields U+FFFD and
-// skips its maximal valid prefix (the Unicode "substitution of maximal subparts" practice), so
-// one bad byte never swallows the valid characters after it.
-char32_t next_code_point(std::string_view text, size_t* pos, bool* invalid) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char b0 = byte(*pos);
-  *invalid = false;
-  if (b0 < 0x80) {
-    ++*pos;
-    return b0;
-  }
-  int length;
-  char32_t cp;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    length = 2, cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    length = 3, cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    length = 4, cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    ++*pos;  // stray continuation byte, C0/C1 (overlong) or F5..FF
-    *invalid = true;
-    return kReplacement;
-  }
-  size_t i = *pos + 1;
-  for (int k = 1; k < length; ++k, ++i) {
-    const unsigned char min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
-    if (i >= text.size() || byte(i) < min || byte(i) > max) {
-      *pos = i;
-      *invalid = true;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  *pos = i;
-  return cp;
-}
 
 bool is_han(char32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK Unified Ideographs
@@ -121,6 +64,37 @@ Converter& tw2sp() {
   return converter;
 }
 
+// Characters only Traditional Chinese uses: the ones OpenCC's t2s changes. A few that t2s changes
+// are everyday Simplified characters too (什么's 么, 著名's 著, 乾隆's 乾) and prove nothing.
+const std::unordered_set<char32_t>& traditional_only() {
+  static const std::unordered_set<char32_t> set = [] {
+    std::string all;
+    for (char32_t cp = 0x3400; cp <= 0x9FFF; ++cp) {
+      utf8::append(all, cp);
+      all += '\n';
+    }
+    static Converter t2s("t2s.json");
+    const std::string converted = t2s.convert(all);
+    std::unordered_set<char32_t> result;
+    size_t start = 0;
+    char32_t cp = 0x3400;
+    for (size_t end; (end = converted.find('\n', start)) != std::string::npos && cp <= 0x9FFF; start = end + 1, ++cp) {
+      const std::u32string line = utf8::decode(std::string_view(converted).substr(start, end - start));
+      if (line.size() != 1 || line[0] != cp) result.insert(cp);
+    }
+    for (char32_t shared : {U'么', U'著', U'乾', U'余', U'于', U'只', U'后', U'台'}) result.erase(shared);
+    return result;
+  }();
+  return set;
+}
+
+bool looks_traditional(std::string_view text) {
+  const auto& traditional = traditional_only();
+  for (char32_t cp : utf8::decode(text))
+    if (traditional.count(cp)) return true;
+  return false;
+}
+
 Converter& s2twp() {
   static Converter converter("s2twp.json");
   return converter;
@@ -136,10 +110,10 @@ std::string repair_utf8(std::string_view text, bool* had_invalid) {
   while (pos < text.size()) {
     const size_t start = pos;
     bool invalid;
-    const char32_t cp = next_code_point(text, &pos, &invalid);
+    const char32_t cp = utf8::next_code_point(text, &pos, &invalid);
     if (invalid) {
       any_invalid = true;
-      append_utf8(out, cp);
+      utf8::append(out, cp);
     } else {
       out.append(text.substr(start, pos - start));
     }
@@ -156,7 +130,7 @@ std::string normalize(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     bool invalid;
-    char32_t cp = next_code_point(text, &pos, &invalid);
+    char32_t cp = utf8::next_code_point(text, &pos, &invalid);
     if (cp == 0xFEFF || cp == 0x200B) continue;  // BOM, zero-width space: invisible noise
     if (is_control(cp) || is_space(cp)) {
       pending_space = true;
@@ -170,9 +144,11 @@ std::string normalize(std::string_view text) {
     if (pending_space && !out.empty()) out += ' ';
     pending_space = false;
     if (cp >= 0x2E80) has_cjk = true;
-    append_utf8(out, cp);
+    utf8::append(out, cp);
   }
-  if (!has_cjk) return out;
+  // Only Traditional lines are converted: tw2sp on Simplified text would turn 什么 into 什幺 and
+  // "correct" mainland words as if they were Taiwanese (程序 -> 进程).
+  if (!has_cjk || !looks_traditional(out)) return out;
   return tw2sp().convert(out);
 }
 
@@ -184,7 +160,7 @@ Lang guess_language(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     bool invalid;
-    const char32_t cp = next_code_point(text, &pos, &invalid);
+    const char32_t cp = utf8::next_code_point(text, &pos, &invalid);
     const bool latin = is_latin_letter(cp) || (cp >= 0xFF21 && cp <= 0xFF5A && is_latin_letter(cp - 0xFEE0));
     if (latin && !in_word) ++latin_words;
     in_word = latin;
@@ -198,13 +174,13 @@ std::string tidy_chinese_spacing(std::string_view text) {
   std::vector<char32_t> cps;
   for (size_t pos = 0; pos < text.size();) {
     bool invalid = false;
-    cps.push_back(next_code_point(text, &pos, &invalid));
+    cps.push_back(utf8::next_code_point(text, &pos, &invalid));
   }
   auto chinese = [](char32_t cp) { return is_han(cp) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF); };
   std::string out;
   for (size_t i = 0; i < cps.size(); ++i) {
     if (cps[i] == U' ' && ((i > 0 && chinese(cps[i - 1])) || (i + 1 < cps.size() && chinese(cps[i + 1])))) continue;
-    append_utf8(out, cps[i]);
+    utf8::append(out, cps[i]);
   }
   return out;
 }

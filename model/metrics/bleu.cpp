@@ -2,6 +2,8 @@
 // tokenizer_zh.py, tokenizer_re.py). Text is processed as Unicode code points, as Python does.
 #include "model/metrics/bleu.h"
 
+#include "tokenizer/utf8.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -10,58 +12,13 @@
 namespace mt {
 namespace {
 
-// ---- UTF-8 <-> code points ----
-
-std::u32string decode_utf8(const std::string& s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {  // invalid byte: keep going with U+FFFD
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    char32_t cp = len == 1 ? c : c & (0x7F >> len);
-    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Python's str.isspace(), which str.split() / strip() / rstrip() use.
-bool py_isspace(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-         c == 0x202F || c == 0x205F || c == 0x3000;
-}
 
 // Python's str.split() with no argument.
 std::vector<std::u32string> py_split(const std::u32string& s) {
   std::vector<std::u32string> tokens;
   std::u32string cur;
   for (char32_t c : s) {
-    if (py_isspace(c)) {
+    if (utf8::is_python_space(c)) {
       if (!cur.empty()) tokens.push_back(std::move(cur));
       cur.clear();
     } else {
@@ -73,13 +30,13 @@ std::vector<std::u32string> py_split(const std::u32string& s) {
 }
 
 std::u32string py_rstrip(std::u32string s) {
-  while (!s.empty() && py_isspace(s.back())) s.pop_back();
+  while (!s.empty() && utf8::is_python_space(s.back())) s.pop_back();
   return s;
 }
 
 std::u32string py_strip(const std::u32string& s) {
   size_t b = 0;
-  while (b < s.size() && py_isspace(s[b])) ++b;
+  while (b < s.size() && utf8::is_python_space(s[b])) ++b;
   return py_rstrip(s.substr(b));
 }
 
@@ -190,7 +147,7 @@ std::vector<std::u32string> tokenize_zh(const std::u32string& line) {
 
 // BLEU._preprocess_segment: rstrip, then tokenize; the n-gram extraction then splits on whitespace.
 std::vector<std::string> tokenize(const std::string& sent, const std::string& method) {
-  std::u32string line = py_rstrip(decode_utf8(sent));
+  std::u32string line = py_rstrip(utf8::decode(sent));
   std::vector<std::u32string> toks = method == "13a"  ? tokenize_13a(line)
                                      : method == "zh" ? tokenize_zh(line)
                                                       : py_split(line);
@@ -198,7 +155,7 @@ std::vector<std::string> tokenize(const std::string& sent, const std::string& me
   out.reserve(toks.size());
   for (const auto& t : toks) {
     std::string u;
-    for (char32_t c : t) append_utf8(u, c);
+    for (char32_t c : t) utf8::append(u, c);
     out.push_back(std::move(u));
   }
   return out;

@@ -3,6 +3,8 @@
 // F-beta score from the precision and recall averaged over the orders that have n-grams on both sides.
 #include "model/metrics/chrf.h"
 
+#include "tokenizer/utf8.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
@@ -14,30 +16,11 @@ namespace {
 constexpr int kCharOrder = 6;
 constexpr double kBeta = 2.0;
 
-// Python's str.isspace(): what `''.join(line.split())` removes.
-bool py_isspace(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-         c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
 // Code points of a UTF-8 string without whitespace (n-grams are counted in code points, like Python).
 std::u32string decode_without_space(const std::string& s) {
   std::u32string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    char32_t cp = 0xFFFD;  // invalid byte
-    if (len == 0 || i + len > s.size()) {
-      len = 1;
-    } else {
-      cp = len == 1 ? c : c & (0x7F >> len);
-      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    if (!py_isspace(cp)) out.push_back(cp);
-    i += len;
-  }
+  for (char32_t cp : utf8::decode(s))
+    if (!utf8::is_python_space(cp)) out.push_back(cp);
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Normalizer and tokenizer tests. The tokenizer is trained here, on tests/data/tiny_corpus.txt,
 // once for the whole suite (well under a second).
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <sentencepiece_processor.h>
 #include <unistd.h>
 
@@ -261,14 +263,34 @@ TEST(TokenizerErrors, MissingAndCorruptModels) {
   EXPECT_THROW(mt::Tokenizer::train(options), std::runtime_error);
 }
 
-TEST(SharedData, Present) {
-  const char* dir = std::getenv("MT_SHARED_DATA");
-  if (dir == nullptr || !fs::is_directory(dir)) GTEST_SKIP() << "../shared/data not found";
-  EXPECT_TRUE(fs::is_directory(dir));
+// On the real dev set (half of it Traditional): normalising keeps Chinese punctuation full-width,
+// is idempotent, and leaves no character that the Traditional->Simplified step would change again.
+TEST(SharedData, DevSetNormalisesToSimplifiedWithFullWidthPunctuation) {
+  const char* env = std::getenv("MT_SHARED_DATA");
+  const std::string dir = env ? env : std::string(MT_SOURCE_DIR) + "/../shared/data";
+  std::ifstream in(dir + "/dev/tatoeba-dev.zh");
+  if (!in) GTEST_SKIP() << dir << "/dev not found: test skipped (CI has it)";
+  int lines = 0, changed = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    const std::string once = mt::normalize(line);
+    EXPECT_EQ(mt::normalize(once), once) << line;
+    if (line.find("。") != std::string::npos) EXPECT_NE(once.find("。"), std::string::npos) << line;
+    changed += once != line;
+  }
+  EXPECT_EQ(lines, 1000);
+  EXPECT_GT(changed, 300) << "about half the dev lines are Traditional";
 }
 
 TEST(ChineseSpacing, SpacesNextToChineseAreDropped) {
   EXPECT_EQ(mt::tidy_chinese_spacing("我 喜欢 iPhone 。"), "我喜欢iPhone。");
   EXPECT_EQ(mt::tidy_chinese_spacing("I like tea"), "I like tea");
   EXPECT_EQ(mt::tidy_chinese_spacing(""), "");
+}
+
+// tw2sp on text that is already Simplified would corrupt it (什么 -> 什幺, 程序 -> 进程, 尼日尔 ->
+// 尼日尔尔): only lines with Traditional-only characters are converted.
+TEST(Normalize, SimplifiedTextIsLeftAlone) {
+  for (const char* s : {"这是什么？", "你在做什么工作？", "这个程序很好。", "尼日尔仍然有五十万孩子。", "他很著名。"})
+    EXPECT_EQ(mt::normalize(s), s);
+  EXPECT_EQ(mt::normalize("這是什麼？"), "这是什么？");
 }

@@ -50,6 +50,15 @@ class ModelPackageTest : public ::testing::Test {
     return "";
   }
 
+  // Replaces `from` by `to` in a saved model's model.json.
+  static void edit_model_json(const std::string& folder, const std::string& from, const std::string& to) {
+    std::ifstream in(fs::path(folder) / "model.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+    std::ofstream(fs::path(folder) / "model.json") << text;
+  }
+
   static fs::path dir_;
 };
 fs::path ModelPackageTest::dir_;
@@ -102,28 +111,19 @@ TEST_F(ModelPackageTest, CorruptJsonIsRejected) {
 
 TEST_F(ModelPackageTest, FutureFormatVersionIsRejected) {
   auto folder = save_random("future");
-  std::ifstream in(fs::path(folder) / "model.json");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  text.replace(text.find("\"version\": 1"), 12, "\"version\": 99");
-  std::ofstream(fs::path(folder) / "model.json") << text;
+  edit_model_json(folder, "\"version\": 1", "\"version\": 99");
   EXPECT_NE(error_of(folder).find("version 99"), std::string::npos);
 }
 
 TEST_F(ModelPackageTest, ShapeMismatchIsRejected) {
   auto folder = save_random("shape");
-  std::ifstream in(fs::path(folder) / "model.json");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  text.replace(text.find("\"ffn\": 64"), 9, "\"ffn\": 96");
-  std::ofstream(fs::path(folder) / "model.json") << text;
+  edit_model_json(folder, "\"ffn\": 64", "\"ffn\": 96");
   EXPECT_NE(error_of(folder).find("wrong shape"), std::string::npos) << error_of(folder);
 }
 
 TEST_F(ModelPackageTest, VocabularyMismatchIsRejected) {
   auto folder = save_random("vocab");
-  std::ifstream in(fs::path(folder) / "model.json");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  text.replace(text.find("\"vocab_size\": 500"), 17, "\"vocab_size\": 501");
-  std::ofstream(fs::path(folder) / "model.json") << text;
+  edit_model_json(folder, "\"vocab_size\": 500", "\"vocab_size\": 501");
   EXPECT_NE(error_of(folder).find("pieces"), std::string::npos);
 }
 

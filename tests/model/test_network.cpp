@@ -3,24 +3,11 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "model/network/transformer.h"
-#include "tokenizer/tokenizer.h"
+#include "tests/model/tiny_model.h"
 
 using namespace mt;
 
 namespace {
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.vocab_size = 50;
-  c.d_model = 32;
-  c.heads = 4;
-  c.ffn = 64;
-  c.enc_layers = 2;
-  c.dec_layers = 2;
-  c.dropout = 0.0;
-  c.max_positions = 64;
-  return c;
-}
 at::Tensor random_tokens(int64_t rows, int64_t len, int64_t vocab) { return at::randint(6, vocab, {rows, len}, at::kLong); }
 }  // namespace
 

@@ -6,7 +6,7 @@ namespace mt {
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
   if (!k.defined() || length == k.size(2)) {
-    int64_t capacity = k.defined() ? 2 * k.size(2) : 32;
+    int64_t capacity = k.defined() ? 2 * k.size(2) : 16;
     auto grow = [&](const at::Tensor& old, const at::Tensor& like) {
       auto sizes = like.sizes().vec();
       sizes[2] = capacity;
@@ -50,11 +50,18 @@ at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {
 
 at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& mask) {
-  auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(double(d_head_)));
+  // A decoding step has one query per row. Batched matrix products of 1 x d_head by d_head x T
+  // would run as one small GEMM per (row, head) here (LibTorch's CPU bmm without MKL); a broadcast
+  // multiply and a sum do the same work in a few vectorised kernels.
+  const bool single_query = q.size(2) == 1 && !is_training();
+  auto scores = single_query ? at::mul(q, k).sum(-1).unsqueeze(2) : at::matmul(q, k.transpose(-2, -1));
+  scores.mul_(1.0 / std::sqrt(double(d_head_)));
   if (mask.defined()) scores = scores + mask;
   auto probs = at::softmax(scores, -1);
   if (dropout_ > 0 && is_training()) probs = at::dropout(probs, dropout_, true);
-  auto out = at::matmul(probs.to(v.scalar_type()), v);  // (B, heads, Tq, d_head)
+  probs = probs.to(v.scalar_type());
+  auto out = single_query ? at::mul(probs.transpose(-2, -1), v).sum(2, /*keepdim=*/true)
+                          : at::matmul(probs, v);  // (B, heads, Tq, d_head)
   int64_t B = out.size(0), T = out.size(2);
   return out_proj(out.transpose(1, 2).reshape({B, T, heads_ * d_head_}));
 }

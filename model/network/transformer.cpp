@@ -129,12 +129,12 @@ DecoderState TransformerImpl::start_decoding(const EncoderOutput& enc, int64_t b
   return state;
 }
 
-at::Tensor TransformerImpl::decode_step(const at::Tensor& last_tokens, DecoderState& state) {
+at::Tensor TransformerImpl::decode_step_logits(const at::Tensor& last_tokens, DecoderState& state) {
   auto x = embed(last_tokens.view({-1, 1}), state.position);
   size_t i = 0;
   for (const auto& layer : *decoder) x = layer->as<DecoderLayer>()->step(x, state.layers[i++], state.src_mask);
   ++state.position;
-  return at::log_softmax(project_output(x.squeeze(1)).to(at::kFloat), -1);
+  return project_output(x.squeeze(1));
 }
 
 }  // namespace mt

@@ -43,8 +43,12 @@ class TransformerImpl : public torch::nn::Module {
 
   // Incremental decoding: each sentence of `enc` repeated `beam` times (rows b*beam .. b*beam+beam-1).
   DecoderState start_decoding(const EncoderOutput& enc, int64_t beam);
-  // last_tokens (N) at state.position -> float log-probabilities (N, V); advances the state.
-  at::Tensor decode_step(const at::Tensor& last_tokens, DecoderState& state);
+  // last_tokens (N) at state.position -> logits (N, V) in the compute dtype; advances the state.
+  at::Tensor decode_step_logits(const at::Tensor& last_tokens, DecoderState& state);
+  // The same as float log-probabilities.
+  at::Tensor decode_step(const at::Tensor& last_tokens, DecoderState& state) {
+    return at::log_softmax(decode_step_logits(last_tokens, state).to(at::kFloat), -1);
+  }
 
   const ModelConfig& config() const { return config_; }
   // For inference only: training keeps fp32 master weights.

@@ -42,17 +42,21 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
 
   for (int64_t t = 0;; ++t) {
     const int64_t B = batch.size(), N = B * K;
+    // Only each row's best `take` tokens can make a sentence's best `take` candidates: rank those,
+    // instead of adding the beam scores to all V log-probabilities of every row.
     auto logp = model->decode_step(last, state);  // (N, V)
     const int64_t V = logp.size(1);
     restrict_tokens(logp, batch.max_len, K, t, o, history);
-
-    auto cand = (scores.to(device).view({N, 1}) + logp).view({B, K * V});
-    const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, K * V);
+    const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, V);
+    auto row_top = logp.topk(take, 1);
+    auto cand = (scores.to(device).view({N, 1}) + std::get<0>(row_top)).view({B, K * take});
     auto top = cand.topk(take, 1);
     auto top_scores = std::get<0>(top).to(at::kCPU).contiguous();
     auto top_index = std::get<1>(top).to(at::kCPU).contiguous();
+    auto row_tokens = std::get<1>(row_top).to(at::kCPU).contiguous();
     auto ts = top_scores.accessor<float, 2>();
     auto ti = top_index.accessor<int64_t, 2>();
+    auto rt = row_tokens.accessor<int64_t, 2>();
     auto hist = history.accessor<int64_t, 2>();
     auto hypothesis = [&](int64_t row, float score, int64_t length) {
       std::vector<int64_t> tokens(hist[row].data(), hist[row].data() + history.size(1));
@@ -65,7 +69,8 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
       const int64_t s = batch.sentences[b];
       std::vector<Candidate> alive;
       for (int64_t j = 0; j < take && ts[b][j] > kNegInf; ++j) {
-        Candidate c{b * K + ti[b][j] / V, ti[b][j] % V, ts[b][j]};
+        const int64_t row = b * K + ti[b][j] / take;
+        Candidate c{row, rt[row][ti[b][j] % take], ts[b][j]};
         if (c.token == SpecialIds::eos) {
           if (j < K) finished[s].push_back(hypothesis(c.row, c.score, t + 1));
         } else if (int64_t(alive.size()) < K) {

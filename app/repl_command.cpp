@@ -1,4 +1,4 @@
-// mt repl [-m MODEL] [--to zh|en|auto] [--beam N] [--n-best N]
+// mt repl [-m MODEL] [--to zh|en|auto] [--beam N] [--n-best N] [the decoding options of translate]
 // Loads the model once, then translates line by line. On a terminal: line editing and history
 // (libedit), a prompt, timings. Piped: exactly one output line per input line, nothing else on
 // stdout, so it can be scripted.
@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "app/command.h"
+#include "app/translation_flags.h"
 #include "model/package/model_package.h"
 #include "model/translate/translator.h"
 #include "tokenizer/normalizer.h"
@@ -228,25 +229,24 @@ void piped_loop(Translator& translator, Settings& s) {
 Run add_repl_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("repl", "Translate interactively, line by line (scriptable when piped)");
   struct Options {
-    std::string model;
-    Settings settings;
+    TranslationFlags flags;  // the same decoding options as `translate`
+    int n_best = 1;
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("-m,--model", o->model, "Model folder (default: the shipped model)");
-  cmd->add_option("--to", o->settings.to, "Target language; auto guesses per line")
-      ->check(CLI::IsMember({"zh", "en", "auto"}));
-  cmd->add_option("--beam", o->settings.beam, "Beam size (1 = greedy)")->check(CLI::Range(1, kMaxBeam));
-  cmd->add_option("--n-best", o->settings.n_best, "Print the N best translations as score<TAB>text")
-      ->check(CLI::Range(1, kMaxBeam));
+  o->flags.add_to(*cmd);
+  cmd->add_option("--n-best", o->n_best, "Print the N best translations as score<TAB>text")->check(CLI::Range(1, kMaxBeam));
 
   return [o]() {
-    const std::string folder = model_or_default(o->model);
-    ModelPackage package = load_model(folder);
-    Translator translator(package.network, package.tokenizer);
+    ModelPackage package = o->flags.load();
+    Translator translator(package.network, package.tokenizer, o->flags.translator_options());
+    Settings s;
+    s.to = o->flags.to;
+    s.beam = int(o->flags.beam);
+    s.n_best = o->n_best;
     const bool interactive = isatty(0);
-    Settings& s = o->settings;
     s.time = interactive;  // timings help at a prompt and are noise in a script
-    if (interactive) std::cerr << "mt repl: model " << folder << " (type :help for commands, Ctrl-D to quit)\n";
+    if (interactive)
+      std::cerr << "mt repl: model " << model_or_default(o->flags.model) << " (type :help for commands, Ctrl-D to quit)\n";
     if (interactive)
       interactive_loop(translator, s);
     else

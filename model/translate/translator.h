@@ -12,7 +12,7 @@ namespace mt {
 
 struct TranslatorOptions {
   SearchOptions search;
-  int64_t batch_tokens = 6000;      // source tokens x beam per batch
+  int64_t batch_tokens = 4000;      // source tokens x beam per batch
   int64_t max_input_tokens = 200;   // longer lines are split at sentence boundaries, then chunked
   bool traditional_output = false;  // Chinese output converted to Traditional (OpenCC s2twp)
 };

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -11,6 +12,9 @@
 #include "app/command.h"
 
 int main(int argc, char** argv) {
+  // oneDNN (bf16 and int8 kernels) caches a compiled kernel per matrix shape, up to 1024 of them;
+  // batch shapes vary with every batch, so memory would grow with the input. A few suffice.
+  setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16", /*overwrite=*/0);
   CLI::App app{"mt: English <-> Chinese neural machine translation (Transformer + beam search)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mt ") + MT_VERSION);

@@ -19,7 +19,7 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--zh-script", zh_script, "Chinese output script: simplified or traditional")
       ->check(CLI::IsMember({"simplified", "traditional"}));
   cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
-  cmd.add_option("--compute-type", compute_type, "int8 (weights, oneDNN), bfloat16 or float32")
+  cmd.add_option("--compute-type", compute_type, "bfloat16 (oneDNN bf16 kernels), int8 (weights; oneDNN) or float32")
       ->check(CLI::IsMember({"int8", "bfloat16", "float32"}));
 }
 

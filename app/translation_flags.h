@@ -21,7 +21,7 @@ struct TranslationFlags {
   int64_t batch_tokens = 4000;
   std::string zh_script = "simplified";
   std::string device = "cpu";
-  std::string compute_type = "int8";
+  std::string compute_type = "bfloat16";
 
   void add_to(CLI::App& cmd);
   TranslatorOptions translator_options() const;

@@ -5,6 +5,10 @@
 
 #include <c10/core/InferenceMode.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace mt {
 
 Lang auto_target(const std::string& line) { return guess_language(line) == Lang::Zh ? Lang::En : Lang::Zh; }
@@ -96,6 +100,11 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
       auto hyps = search(network_, src.to(device), options_.search);
       for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
       start = end;
+#ifdef __GLIBC__
+      // Give the batch's freed tensors back to the system: glibc would otherwise keep the heap at
+      // its high-water mark, and memory would grow with the file instead of the batch.
+      malloc_trim(0);
+#endif
     }
   }
   if (was_training) network_->train();

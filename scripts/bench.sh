@@ -43,6 +43,11 @@ row "train bf16 autocast (tok/s)"     "train-bench $M $T"            "bench trai
 "$MT" --threads "$THREADS" bench train $M $T --precision bf16 --json | /usr/bin/python3 -c \
   'import json,sys; r=json.loads(sys.stdin.readline()); print(f"mt training (bf16): {r[\"gflops_per_s\"]:.1f} GFLOP/s = {100*r[\"efficiency_vs_mm_peak\"]:.0f}% of the fp32 1024^3 matmul peak ({r[\"mm1024_peak_gflops_per_s\"]:.1f} GFLOP/s) in the same run")'
 
+# Incremental decoding: the cost of a step must not grow with the output already produced.
+per_step() { "$MT" --threads "$THREADS" bench decode $M --beam 4 --batch-size 32 --sentences 32 --force-steps "$1" --json |
+  /usr/bin/python3 -c "import json,sys; r=json.loads(sys.stdin.readline()); print(f'{1000*r[\"seconds\"]/$1:.2f}')"; }
+echo "beam 4 ms per decoding step: $(per_step 10) at 10 steps, $(per_step 40) at 40, $(per_step 160) at 160"
+
 if [ -d "$MODEL" ] && [ -f "$DATA/test/tatoeba-test.cmn_Hans.en" ]; then
   echo
   echo "Real translation of the public test set with $MODEL (beam 4, $THREADS threads):"

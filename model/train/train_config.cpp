@@ -56,6 +56,7 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"label_smoothing", field(&TrainConfig::label_smoothing)},
       {"clip_norm", field(&TrainConfig::clip_norm)},
       {"precision", field(&TrainConfig::precision)},
+      {"device", field(&TrainConfig::device)},
       {"seed", field(&TrainConfig::seed)},
       {"max_epochs", field(&TrainConfig::max_epochs)},
       {"max_steps", field(&TrainConfig::max_steps)},
@@ -134,7 +135,9 @@ void validate(const TrainConfig& c) {
   if (c.train.empty()) throw std::runtime_error("no training data: set `train:` in the config");
   if (c.batch_tokens < 16) throw std::runtime_error("batch_tokens must be at least 16");
   if (c.accumulate < 1) throw std::runtime_error("accumulate must be at least 1");
-  if (c.precision != "bf16" && c.precision != "fp32") throw std::runtime_error("precision must be bf16 or fp32");
+  if (c.precision != "bf16" && c.precision != "fp16" && c.precision != "fp32")
+    throw std::runtime_error("precision must be bf16, fp16 or fp32");
+  if (c.precision == "fp16" && c.device.rfind("cuda", 0) != 0) throw std::runtime_error("fp16 needs device: cuda");
   if (c.model.d_model % c.model.heads != 0) throw std::runtime_error("model.d_model must be divisible by model.heads");
   if (c.max_tokens + 2 > c.model.max_positions) throw std::runtime_error("max_tokens must be below model.max_positions - 1");
   if (c.lr <= 0 || c.warmup < 0) throw std::runtime_error("lr must be positive and warmup not negative");

@@ -26,7 +26,8 @@ struct TrainConfig {
   int64_t warmup = 1000;
   double label_smoothing = 0.1;
   double clip_norm = 1.0;
-  std::string precision = "bf16";   // bf16 autocast with fp32 master weights, or fp32
+  std::string precision = "bf16";   // bf16 autocast with fp32 master weights, fp16 (CUDA only), or fp32
+  std::string device = "cpu";       // cpu, cuda, cuda:N (with a CUDA build of LibTorch)
   int64_t seed = 1;
   // length of the run: whichever comes first
   int64_t max_epochs = 100;

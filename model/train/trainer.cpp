@@ -44,22 +44,31 @@ struct Position {
   double elapsed = 0;                      // seconds of training before this process
 };
 
-// Turns on bf16 autocast for one forward pass when asked to.
+// Mixed precision for one forward pass: the matrix products in bf16 (CPU, CUDA) or fp16 (CUDA),
+// the weights and their updates in fp32.
 class AutocastScope {
  public:
-  explicit AutocastScope(bool on) : on_(on) {
+  AutocastScope(const std::string& precision, const c10::Device& device)
+      : on_(precision != "fp32"), cuda_(device.is_cuda()) {
     if (!on_) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
+    const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
+    if (cuda_) {
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(true);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(true);
+    }
   }
   ~AutocastScope() {
     if (!on_) return;
-    at::autocast::set_cpu_enabled(false);
+    if (cuda_) at::autocast::set_enabled(false);
+    else at::autocast::set_cpu_enabled(false);
     at::autocast::clear_cache();
   }
 
  private:
-  bool on_;
+  bool on_, cuda_;
 };
 
 std::string format_duration(double seconds) {
@@ -91,6 +100,7 @@ class Trainer {
   TrainConfig c_;
   fs::path out_;
   bool resume_;
+  c10::Device device_;
   DataParallel parallel_;
   std::optional<Tokenizer> tokenizer_;
   std::vector<Example> train_, dev_examples_;
@@ -105,7 +115,9 @@ class Trainer {
 };
 
 Trainer::Trainer(const TrainConfig& config, bool resume, const DistributedOptions& distributed)
-    : c_((mt::validate(config), config)), out_(config.output), resume_(resume), parallel_(distributed) {
+    : c_((mt::validate(config), config)), out_(config.output), resume_(resume), device_(config.device),
+      parallel_(distributed) {
+  if (device_.is_cuda() && !at::hasCUDA()) throw std::runtime_error("device " + c_.device + ": this LibTorch has no CUDA");
   if (resume_ && !fs::exists(out_ / "checkpoint.pt"))
     throw std::runtime_error("nothing to resume: no checkpoint.pt in '" + out_.string() + "'");
   fs::create_directories(out_);
@@ -183,10 +195,10 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
   Batch b = collate(train_, indices);
   at::Tensor logits;
   {
-    AutocastScope autocast(c_.precision == "bf16");
-    logits = net_->forward(b.src, b.tgt_in);
+    AutocastScope autocast(c_.precision, device_);
+    logits = net_->forward(b.src.to(device_), b.tgt_in.to(device_));
   }
-  auto loss = label_smoothed_loss(logits, b.tgt_out, c_.label_smoothing);
+  auto loss = label_smoothed_loss(logits, b.tgt_out.to(device_), c_.label_smoothing);
   (loss.smoothed * scale).backward();
   nll_sum_ += loss.nll.item<double>();
   tokens_ += double(b.tgt_tokens);
@@ -230,8 +242,9 @@ double Trainer::validate() {
     at::NoGradGuard no_grad;
     for (const auto& indices : plan_batches(dev_examples_, c_.batch_tokens, 0, 0)) {
       Batch b = collate(dev_examples_, indices);
-      AutocastScope autocast(c_.precision == "bf16");
-      nll += label_smoothed_loss(net_->forward(b.src, b.tgt_in), b.tgt_out, 0).nll.item<double>();
+      AutocastScope autocast(c_.precision, device_);
+      nll += label_smoothed_loss(net_->forward(b.src.to(device_), b.tgt_in.to(device_)), b.tgt_out.to(device_), 0)
+                 .nll.item<double>();
       tokens += double(b.tgt_tokens);
     }
   }
@@ -344,6 +357,7 @@ TrainResult Trainer::run() {
   prepare_data();
   torch::manual_seed(uint64_t(c_.seed));
   net_ = Transformer(c_.model);
+  net_->to(device_);
   net_->train();
   optimizer_ = std::make_unique<torch::optim::Adam>(
       net_->parameters(), torch::optim::AdamOptions(c_.lr).betas({0.9, 0.98}).eps(1e-9));

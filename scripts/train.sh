@@ -56,6 +56,10 @@ echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)"
 
 echo "==> evaluate on the public test set (beam 4)" >&2
 TEST=$DATA/test/tatoeba-test.cmn_Hans
+if [ "$TINY" = 1 ]; then  # the stage is what is being checked: 200 sentences will do
+  head -200 "$TEST.en" > "$OUT/test-sample.en" && head -200 "$TEST.zh" > "$OUT/test-sample.zh"
+  TEST=$OUT/test-sample
+fi
 "$MT" eval -m "$OUT/final" -s "$TEST.en" -r "$TEST.zh" --to zh --tokenize zh --json > "$OUT/test-en-zh.json"
 "$MT" eval -m "$OUT/final" -s "$TEST.zh" -r "$TEST.en" --to en --tokenize 13a --json > "$OUT/test-zh-en.json"
 echo "en->zh: $(cat "$OUT/test-en-zh.json")" >&2

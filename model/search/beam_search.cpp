@@ -30,6 +30,15 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
   const int64_t K = std::max<int64_t>(1, o.beam);
   const auto device = src_all.device();
   std::vector<std::vector<Hypothesis>> finished(src_all.size(0));
+  // A sentence is done once it has `beam` finished hypotheses and its best live one, normalised at
+  // the present length, scores below the worst of them (as Hugging Face's beam search does):
+  // stopping at the first `beam` finished ones, as fairseq does, favours short output.
+  auto sentence_done = [&](std::vector<Hypothesis>& done, float best_alive, int64_t length) {
+    if (int64_t(done.size()) < K) return false;
+    std::nth_element(done.begin(), done.begin() + (K - 1), done.end(),
+                     [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    return done[size_t(K - 1)].score >= best_alive / length_penalty(length, o.length_penalty);
+  };
 
   SearchBatch batch = start_search(model, src_all, o);
   if (batch.sentences.empty()) return finished;
@@ -85,7 +94,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
           finished[s].push_back(std::move(h));
         }
       }
-      if (out_of_length || alive.empty() || int64_t(finished[s].size()) >= K) continue;
+      if (out_of_length || alive.empty() || sentence_done(finished[s], alive.front().score, t + 1)) continue;
       while (int64_t(alive.size()) < K) alive.push_back({alive.back().row, alive.back().token, kNegInf});
       keep_sentences.push_back(b);
       for (const auto& c : alive) {

@@ -48,6 +48,28 @@ per_step() { "$MT" --threads "$THREADS" bench decode $M --beam 4 --batch-size 32
   /usr/bin/python3 -c "import json,sys; r=json.loads(sys.stdin.readline()); print(f'{1000*r[\"seconds\"]/$1:.2f}')"; }
 echo "beam 4 ms per decoding step: $(per_step 10) at 10 steps, $(per_step 40) at 40, $(per_step 160) at 160"
 
+# Data-parallel training: 2 local ranks (1 thread each, batch 2048 tokens each) against 1 process
+# (2 threads, batch 4096): the same global batch, real data, 40 steps after start-up.
+if [ -f "$MODEL/tokenizer.model" ] && [ -f "$DATA/train/tatoeba-manythings.tsv" ]; then
+  dp_run() {  # ranks batch_tokens -> seconds per step, from the step-20 and step-40 log lines
+    local out log; out=$(mktemp -d); log=$out/log
+    MT=$MT scripts/train_distributed.sh "$1" -c scripts/en-zh.yaml -o "$out/run" --set "train=[$DATA/train/tatoeba-manythings.tsv]" \
+      --set dev= --set tokenizer="$MODEL/tokenizer.model" --set batch_tokens="$2" --set log_every=20 --set valid_every=1000 \
+      --set max_minutes=0 --max-steps 40 > "$log" 2>&1 || { echo "bench.sh: data-parallel run failed: $(tail -1 "$log")" >&2; }
+    /usr/bin/python3 - "$log" <<'PY'
+import re, sys, datetime
+t = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\[(\d+):(\d+):(\d+)\].*\| step (\d+) \|", line)
+    if m: t[int(m.group(4))] = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+print(f"{(t[40] - t[20]) / 20:.3f}" if 20 in t and 40 in t else "nan")
+PY
+    rm -rf "$out"
+  }
+  one=$(dp_run 1 4096); two=$(dp_run 2 2048)
+  echo "data-parallel training, same global batch: 1 process $one s/step, 2 local ranks $two s/step ($(echo "$one / $two" | bc -l | cut -c1-4)x)"
+fi
+
 if [ -d "$MODEL" ] && [ -f "$DATA/test/tatoeba-test.cmn_Hans.en" ]; then
   echo
   echo "Real translation of the public test set with $MODEL (beam 4, $THREADS threads):"

@@ -40,12 +40,15 @@ row "decode beam 4, bf16 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench deco
 row "decode greedy, fp32 (sent/s)"    "decode-bench $M --greedy $D"  "bench decode $M --greedy $D"                          sentences_per_s
 row "train fp32 (src+tgt tok/s)"      "train-bench $M $T"            "bench train $M $T --precision fp32"                   src_tgt_tokens_per_s
 row "train bf16 autocast (tok/s)"     "train-bench $M $T"            "bench train $M $T --precision bf16"                   src_tgt_tokens_per_s
-"$MT" --threads "$THREADS" bench train $M $T --precision bf16 --json | /usr/bin/python3 -c \
-  'import json,sys; r=json.loads(sys.stdin.readline()); print(f"mt training (bf16): {r[\"gflops_per_s\"]:.1f} GFLOP/s = {100*r[\"efficiency_vs_mm_peak\"]:.0f}% of the fp32 1024^3 matmul peak ({r[\"mm1024_peak_gflops_per_s\"]:.1f} GFLOP/s) in the same run")'
+"$MT" --threads "$THREADS" bench train $M $T --precision bf16 --json | /usr/bin/python3 -c '
+import json, sys
+r = json.loads(sys.stdin.readline())
+print("mt training (bf16): {:.1f} GFLOP/s = {:.0f}% of the fp32 1024^3 matmul peak ({:.1f} GFLOP/s) in the same run".format(
+    r["gflops_per_s"], 100 * r["efficiency_vs_mm_peak"], r["mm1024_peak_gflops_per_s"]))'
 
 # Incremental decoding: the cost of a step must not grow with the output already produced.
 per_step() { "$MT" --threads "$THREADS" bench decode $M --beam 4 --batch-size 32 --sentences 32 --force-steps "$1" --json |
-  /usr/bin/python3 -c "import json,sys; r=json.loads(sys.stdin.readline()); print(f'{1000*r[\"seconds\"]/$1:.2f}')"; }
+  /usr/bin/python3 -c "import json,sys; r=json.loads(sys.stdin.readline()); print('%.2f' % (1000 * r['seconds'] / $1))"; }
 echo "beam 4 ms per decoding step: $(per_step 10) at 10 steps, $(per_step 40) at 40, $(per_step 160) at 160"
 
 # Data-parallel training: 2 local ranks (1 thread each, batch 2048 tokens each) against 1 process

@@ -1,4 +1,5 @@
 // mt train --config FILE.yaml [--set key=value ...] [--resume]
+#include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 
 #include "app/command.h"
@@ -49,6 +50,7 @@ Run add_train_command(CLI::App& app) {
     if (!o->output.empty()) config.output = o->output;
     if (o->max_steps >= 0) config.max_steps = o->max_steps;
     if (o->max_minutes >= 0) config.max_minutes = o->max_minutes;
+    if (config.threads > 0) at::set_num_threads(int(config.threads));  // else the global --threads
     auto result = train_model(config, o->resume, distributed);
     if (result.interrupted) return 130;
     spdlog::info("done: {}", result.model_folder);

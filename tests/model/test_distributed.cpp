@@ -319,7 +319,7 @@ TEST(DistributedFailure, CollectiveFailsWithinTheTimeoutWhenAPeerHangs) {
   const int port = free_port();
   auto results = run_ranks(2, 15, [&](int rank) {
     DataParallel dp(loopback(2, rank, port, 1.5));
-    if (rank == 1) std::this_thread::sleep_for(std::chrono::seconds(3));  // alive but never joins
+    if (rank == 1) std::this_thread::sleep_for(std::chrono::seconds(8));  // alive but never joins
     else dp.all_reduce_sum(1);
     return std::vector<at::Tensor>{};
   });
@@ -327,7 +327,7 @@ TEST(DistributedFailure, CollectiveFailsWithinTheTimeoutWhenAPeerHangs) {
   EXPECT_FALSE(results[0].ok);
   EXPECT_NE(results[0].error.find("rank 0: collective failed or timed out after 1.5s: "), std::string::npos)
       << results[0].error;
-  EXPECT_LT(results[0].seconds, 4.5);  // long before the peer wakes up
+  EXPECT_LT(results[0].seconds, 7.0);  // before the peer wakes up, with room for a loaded machine
 }
 
 TEST(DistributedFailure, CollectiveFailsWhenAPeerDies) {

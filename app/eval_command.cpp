@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/command.h"
+#include "app/input_file.h"
 #include "app/translation_flags.h"
 #include "model/metrics/bleu.h"
 #include "model/metrics/chrf.h"
@@ -15,13 +16,8 @@ namespace mt::app {
 
 namespace {
 std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) throw std::runtime_error("cannot read '" + path + "'");
-    in = &file;
-  }
+  InputFile input(path);
+  std::istream* in = &input.stream();
   std::vector<std::string> lines;
   for (std::string line; std::getline(*in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -50,17 +46,16 @@ Run add_eval_command(CLI::App& app) {
 
   return [o]() {
     const auto refs = read_lines(o->reference);
+    std::string sample;  // the first lines tell the references' language
+    for (size_t i = 0; i < std::min<size_t>(refs.size(), 50); ++i) sample += refs[i] + " ";
+    const Lang reference_language = guess_language(sample);
     std::vector<std::string> hyps;
     if (!o->source.empty()) {
       const auto sources = read_lines(o->source);
       ModelPackage package = o->flags.load();
       Translator translator(package.network, package.tokenizer, o->flags.translator_options());
-      std::optional<Lang> to = o->flags.target();
-      if (!to && !refs.empty()) {  // one direction for the whole test set: the references' language
-        std::string sample;
-        for (size_t i = 0; i < std::min<size_t>(refs.size(), 50); ++i) sample += refs[i] + " ";
-        to = guess_language(sample);
-      }
+      // One direction for the whole test set: the references' language.
+      const std::optional<Lang> to = o->flags.target() ? o->flags.target() : reference_language;
       for (auto& t : translator.translate(sources, to)) hyps.push_back(std::move(t.text));
       if (!o->save.empty()) {
         std::ofstream out(o->save);
@@ -73,12 +68,8 @@ Run add_eval_command(CLI::App& app) {
     if (hyps.size() != refs.size())
       throw std::runtime_error("hypotheses have " + std::to_string(hyps.size()) + " lines but references have " +
                                std::to_string(refs.size()));
-    std::string tokenize = o->tokenize;
-    if (tokenize == "auto") {
-      std::string sample;
-      for (size_t i = 0; i < std::min<size_t>(refs.size(), 50); ++i) sample += refs[i] + " ";
-      tokenize = guess_language(sample) == Lang::Zh ? "zh" : "13a";
-    }
+    const std::string tokenize =
+        o->tokenize != "auto" ? o->tokenize : reference_language == Lang::Zh ? "zh" : "13a";
     const BleuScore bleu = corpus_bleu(hyps, refs, tokenize);
     const ChrfScore chrf = corpus_chrf(hyps, refs);
     if (o->json) {

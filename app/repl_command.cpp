@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "app/command.h"
+#include "app/input_file.h"
 #include "app/translation_flags.h"
 #include "model/package/model_package.h"
 #include "model/translate/translator.h"
@@ -53,12 +54,6 @@ std::string trim(const std::string& s) {
   return s.substr(begin, s.find_last_not_of(" \t\r\n") + 1 - begin);
 }
 
-// One output line per input line, whatever the model or the tokenizer produce.
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  return text;
-}
 
 // Parses "N" within [1, max]; nullopt otherwise (no exceptions for user typos).
 std::optional<int> parse_count(const std::string& text, int max) {

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/command.h"
+#include "app/input_file.h"
 #include "app/output_file.h"
 #include "app/progress.h"
 #include "app/translation_flags.h"
@@ -29,12 +30,6 @@ int64_t count_lines(const std::string& path) {
   return n;
 }
 
-// A translation must never add a line break to the output.
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
-  return text;
-}
 
 }  // namespace
 
@@ -57,13 +52,8 @@ Run add_translate_command(CLI::App& app) {
   cmd->add_flag("--progress", o->progress, "Show the progress bar even when stderr is not a terminal");
 
   return [o]() {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (o->input != "-") {
-      file.open(o->input, std::ios::binary);
-      if (!file) throw std::runtime_error("cannot read '" + o->input + "': " + std::strerror(errno));
-      in = &file;
-    }
+    InputFile input(o->input);
+    std::istream* in = &input.stream();
     ModelPackage package = o->flags.load();
     auto options = o->flags.translator_options();
     options.search.n_best = std::max(o->n_best, int64_t(1));

@@ -235,15 +235,8 @@ Batch sample_batch(int64_t vocab) {
 }
 
 ModelConfig small_config() {
-  ModelConfig c;
-  c.vocab_size = 40;
-  c.d_model = 16;
-  c.heads = 2;
-  c.ffn = 32;
-  c.enc_layers = 1;
-  c.dec_layers = 1;
-  c.dropout = 0.0;
-  c.max_positions = 32;
+  ModelConfig c = tiny_config(40);
+  c.d_model = 16, c.heads = 2, c.ffn = 32, c.enc_layers = 1, c.dec_layers = 1, c.max_positions = 32;
   return c;
 }
 

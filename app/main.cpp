@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16", /*overwrite=*/0);
   CLI::App app{"mt: English <-> Chinese neural machine translation (Transformer + beam search)"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command: mt bench decode --threads 2
   app.set_version_flag("--version", std::string("mt ") + MT_VERSION);
   int threads = int(std::thread::hardware_concurrency());
   bool verbose = false, quiet = false;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/network/single_query_attention.h"
+
 namespace mt {
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
@@ -50,20 +52,21 @@ at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {
 
 at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& mask) {
-  // A decoding step has one query per row. Batched matrix products of 1 x d_head by d_head x T
-  // would run as one small GEMM per (row, head) here (LibTorch's CPU bmm without MKL); a broadcast
-  // multiply and a sum do the same work in a few vectorised kernels.
-  const bool single_query = q.size(2) == 1 && !is_training();
-  auto scores = single_query ? at::mul(q, k).sum(-1).unsqueeze(2) : at::matmul(q, k.transpose(-2, -1));
-  scores.mul_(1.0 / std::sqrt(double(d_head_)));
+  auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(double(d_head_)));
   if (mask.defined()) scores = scores + mask;
   auto probs = at::softmax(scores, -1);
   if (dropout_ > 0 && is_training()) probs = at::dropout(probs, dropout_, true);
-  probs = probs.to(v.scalar_type());
-  auto out = single_query ? at::mul(probs.transpose(-2, -1), v).sum(2, /*keepdim=*/true)
-                          : at::matmul(probs, v);  // (B, heads, Tq, d_head)
+  auto out = at::matmul(probs.to(v.scalar_type()), v);  // (B, heads, Tq, d_head)
   int64_t B = out.size(0), T = out.size(2);
   return out_proj(out.transpose(1, 2).reshape({B, T, heads_ * d_head_}));
+}
+
+at::Tensor MultiHeadAttentionImpl::attend_step(const at::Tensor& x, const at::Tensor& k, const at::Tensor& v,
+                                               const at::Tensor& mask) {
+  const int64_t N = x.size(0);
+  auto q = q_proj(x).view({N, heads_, d_head_});
+  auto out = single_query_attention(q, k, v, mask, 1.0 / std::sqrt(double(d_head_)));
+  return out_proj(out.view({N, 1, heads_ * d_head_}));
 }
 
 at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Tensor& memory,
@@ -75,11 +78,11 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {
   auto kv = kv_proj(x).chunk(2, -1);
   cache.append(split_heads(kv[0]), split_heads(kv[1]));
-  return attend(split_heads(q_proj(x)), cache.keys(), cache.values(), at::Tensor());
+  return attend_step(x, cache.keys(), cache.values(), at::Tensor());
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask) {
-  return attend(split_heads(q_proj(x)), kv.k, kv.v, mask);
+  return attend_step(x, kv.k, kv.v, mask);
 }
 
 StaticKV MultiHeadAttentionImpl::project_memory(const at::Tensor& memory) {

@@ -18,9 +18,9 @@ struct KVCache {
   void index_select(const at::Tensor& rows);  // follow the beam: row i takes old row rows[i]
 };
 
-// Encoder-side keys/values for cross-attention: projected once per batch.
+// Encoder-side keys/values for cross-attention: projected once per batch, shared by the beams.
 struct StaticKV {
-  at::Tensor k, v;  // (N, heads, src_len, d_head)
+  at::Tensor k, v;  // (sentences, heads, src_len, d_head)
 };
 
 class MultiHeadAttentionImpl : public torch::nn::Module {
@@ -32,13 +32,16 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& query, const at::Tensor& memory, const at::Tensor& mask);
   // One decoding step of self-attention: x (N, 1, d) is appended to the cache, then attends to it.
   at::Tensor forward_step(const at::Tensor& x, KVCache& cache);
-  // One decoding step of cross-attention over keys/values projected once by project_memory().
+  // One decoding step of cross-attention over keys/values projected once by project_memory();
+  // the rows are sentences x beam, mask (sentences, 1, 1, src_len).
   at::Tensor forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask);
   StaticKV project_memory(const at::Tensor& memory);
 
  private:
   at::Tensor split_heads(const at::Tensor& x) const;  // (B, T, d) -> (B, heads, T, d_head)
   at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
+  // x (N, 1, d): its query against k/v (M, heads, T, d_head), N a multiple of M.
+  at::Tensor attend_step(const at::Tensor& x, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
 
   int64_t heads_, d_head_;
   double dropout_;

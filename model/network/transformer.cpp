@@ -35,13 +35,13 @@ void DecoderState::reorder(const at::Tensor& rows) {
   for (auto& layer : layers) layer.self.index_select(rows);
 }
 
-void DecoderState::select(const at::Tensor& rows) {
+void DecoderState::select(const at::Tensor& rows, const at::Tensor& sentences) {
   reorder(rows);
   for (auto& layer : layers) {
-    layer.cross.k = layer.cross.k.index_select(0, rows);
-    layer.cross.v = layer.cross.v.index_select(0, rows);
+    layer.cross.k = layer.cross.k.index_select(0, sentences);
+    layer.cross.v = layer.cross.v.index_select(0, sentences);
   }
-  src_mask = src_mask.index_select(0, rows);
+  src_mask = src_mask.index_select(0, sentences);
 }
 
 TransformerImpl::TransformerImpl(const ModelConfig& config) : config_(config) {
@@ -118,14 +118,11 @@ at::Tensor TransformerImpl::decode(const at::Tensor& tgt_in, const EncoderOutput
   return project_output(x);
 }
 
-DecoderState TransformerImpl::start_decoding(const EncoderOutput& enc, int64_t beam) {
+DecoderState TransformerImpl::start_decoding(const EncoderOutput& enc) {
   DecoderState state;
-  for (const auto& layer : *decoder) {
-    StaticKV kv = layer->as<DecoderLayer>()->project_memory(enc.memory);  // once per sentence, not per beam
-    if (beam > 1) kv = {kv.k.repeat_interleave(beam, 0), kv.v.repeat_interleave(beam, 0)};
-    state.layers.push_back({KVCache{}, kv});
-  }
-  state.src_mask = beam > 1 ? enc.src_mask.repeat_interleave(beam, 0) : enc.src_mask;
+  // Cross-attention keys/values once per sentence: its beams read the same ones.
+  for (const auto& layer : *decoder) state.layers.push_back({KVCache{}, layer->as<DecoderLayer>()->project_memory(enc.memory)});
+  state.src_mask = enc.src_mask;
   return state;
 }
 

@@ -19,12 +19,12 @@ struct EncoderOutput {
 // Everything the decoder carries from one step to the next, for N = sentences x beam rows.
 struct DecoderState {
   std::vector<DecoderLayerState> layers;
-  at::Tensor src_mask;  // (N, 1, 1, S)
+  at::Tensor src_mask;  // (sentences, 1, 1, S): the beams of a sentence share its encoder side
   int64_t position = 0;
   // Beams moved within their sentences: row i continues old row rows[i] (self-attention caches).
   void reorder(const at::Tensor& rows);
-  // Rows dropped or duplicated across sentences (finished sentences removed): every tensor follows.
-  void select(const at::Tensor& rows);
+  // Finished sentences removed: the caches keep `rows`, the encoder side keeps `sentences`.
+  void select(const at::Tensor& rows, const at::Tensor& sentences);
 };
 
 // Inference precision, as CTranslate2 names it: fp32, bf16 weights and activations, or int8
@@ -41,8 +41,9 @@ class TransformerImpl : public torch::nn::Module {
   at::Tensor decode(const at::Tensor& tgt_in, const EncoderOutput& enc);
   at::Tensor forward(const at::Tensor& src, const at::Tensor& tgt_in) { return decode(tgt_in, encode(src)); }
 
-  // Incremental decoding: each sentence of `enc` repeated `beam` times (rows b*beam .. b*beam+beam-1).
-  DecoderState start_decoding(const EncoderOutput& enc, int64_t beam);
+  // Incremental decoding of the sentences of `enc`, each by the same number of rows (its beam):
+  // rows b*beam .. b*beam+beam-1 belong to sentence b, and the first step fixes N.
+  DecoderState start_decoding(const EncoderOutput& enc);
   // last_tokens (N) at state.position -> logits (N, V) in the compute dtype; advances the state.
   at::Tensor decode_step_logits(const at::Tensor& last_tokens, DecoderState& state);
   // The same as float log-probabilities.

@@ -42,7 +42,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
 
   SearchBatch batch = start_search(model, src_all, o);
   if (batch.sentences.empty()) return finished;
-  DecoderState state = model->start_decoding(batch.encoded, K);
+  DecoderState state = model->start_decoding(batch.encoded);
 
   auto scores = at::full({batch.size(), K}, kNegInf);  // CPU: cumulative log-probs per beam
   scores.select(1, 0).zero_();                          // step 0: one live beam per sentence
@@ -110,7 +110,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
     if (int64_t(keep_sentences.size()) == B) {
       state.reorder(rows_dev);
     } else {
-      state.select(rows_dev);
+      state.select(rows_dev, at::tensor(keep_sentences, at::kLong).to(device));
       batch.keep(keep_sentences);
     }
     auto next = at::tensor(tokens, at::kLong);

@@ -11,7 +11,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Transformer& model, const at:
   std::vector<std::vector<Hypothesis>> results(src.size(0), std::vector<Hypothesis>(1));
   SearchBatch batch = start_search(model, src, o);
   if (batch.sentences.empty()) return results;
-  DecoderState state = model->start_decoding(batch.encoded, 1);
+  DecoderState state = model->start_decoding(batch.encoded);
   const auto device = src.device();
 
   auto last = at::full({batch.size()}, int64_t(SpecialIds::bos), at::TensorOptions(device).dtype(at::kLong));

@@ -3,7 +3,11 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <limits>
+
+#include "model/network/single_query_attention.h"
 #include "tests/model/tiny_model.h"
+#include "tokenizer/tokenizer.h"
 
 using namespace mt;
 
@@ -49,7 +53,7 @@ TEST(NetworkCache, IncrementalDecodingEqualsFullRecomputation) {
   c10::InferenceMode guard;
   auto full = at::log_softmax(net->forward(src, tgt), -1);
   auto enc = net->encode(src);
-  auto state = net->start_decoding(enc, 1);
+  auto state = net->start_decoding(enc);
   for (int64_t t = 0; t < tgt.size(1); ++t) {
     auto step = net->decode_step(tgt.select(1, t), state);
     EXPECT_LT((step - full.select(1, t)).abs().max().item<float>(), 1e-4) << "step " << t;
@@ -63,15 +67,60 @@ TEST(NetworkCache, ReorderFollowsTheBeam) {
   auto src = random_tokens(1, 6, 50);
   c10::InferenceMode guard;
   auto enc = net->encode(src);
-  auto state = net->start_decoding(enc, 2);
+  auto state = net->start_decoding(enc);
   // Two beams take different prefixes; after swapping them, each continues the other's prefix.
   net->decode_step(at::tensor({7L, 9L}), state);
   state.reorder(at::tensor({1L, 0L}));
   auto swapped = net->decode_step(at::tensor({11L, 11L}), state);
-  auto reference = net->start_decoding(enc, 2);
+  auto reference = net->start_decoding(enc);
   net->decode_step(at::tensor({9L, 7L}), reference);
   auto expected = net->decode_step(at::tensor({11L, 11L}), reference);
   EXPECT_TRUE(at::allclose(swapped, expected, 1e-5, 1e-5));
+}
+
+TEST(NetworkCache, BeamsSharingPaddedSentencesEqualFullRecomputation) {
+  torch::manual_seed(5);
+  Transformer net(tiny_config());
+  net->eval();
+  auto src = random_tokens(2, 8, 50);
+  src[1].narrow(0, 5, 3).fill_(int64_t(SpecialIds::pad));  // the second sentence is shorter
+  const int64_t beam = 3;
+  auto tgt = random_tokens(2 * beam, 6, 50);  // every beam row its own prefix
+  c10::InferenceMode guard;
+  auto full = at::log_softmax(net->forward(src.repeat_interleave(beam, 0), tgt), -1);
+  auto state = net->start_decoding(net->encode(src));
+  for (int64_t t = 0; t < 3; ++t) {
+    auto step = net->decode_step(tgt.select(1, t), state);
+    EXPECT_LT((step - full.select(1, t)).abs().max().item<float>(), 1e-4) << "step " << t;
+  }
+  // The first sentence finishes: only the second one's beams go on.
+  state.select(at::arange(beam, 2 * beam), at::tensor({1L}));
+  for (int64_t t = 3; t < tgt.size(1); ++t) {
+    auto step = net->decode_step(tgt.select(1, t).narrow(0, beam, beam), state);
+    EXPECT_LT((step - full.select(1, t).narrow(0, beam, beam)).abs().max().item<float>(), 1e-4) << "step " << t;
+  }
+}
+
+TEST(SingleQueryAttention, FusedKernelEqualsMatrixProducts) {
+  torch::manual_seed(6);
+  const int64_t sentences = 3, group = 4, heads = 2, d_head = 16, length = 9;
+  auto q = at::randn({sentences * group, heads, d_head});
+  auto cache = at::randn({sentences, heads, 16, d_head});  // a cache longer than its content
+  auto k = cache.narrow(2, 0, length), v = at::randn({sentences, heads, length, d_head});
+  auto mask = at::zeros({sentences, length});
+  mask[2].narrow(0, 6, 3).fill_(-std::numeric_limits<float>::infinity());
+  for (auto type : {at::kFloat, at::kBFloat16}) {
+    auto fused = single_query_attention(q.to(type), k.to(type), v.to(type), mask, 0.25);
+    auto reference = single_query_attention_matmul(q, k, v, mask, 0.25);
+    ASSERT_EQ(fused.sizes(), (at::IntArrayRef{sentences * group, heads * d_head}));
+    EXPECT_EQ(fused.scalar_type(), type);
+    const double tolerance = type == at::kFloat ? 1e-5 : 3e-2;
+    EXPECT_TRUE(at::allclose(fused.to(at::kFloat), reference, tolerance, tolerance)) << type;
+  }
+  // The masked keys take no part: changing them changes nothing.
+  auto v2 = v.clone();
+  v2[2].narrow(1, 6, 3).fill_(100.0);
+  EXPECT_TRUE(at::allclose(single_query_attention(q, k, v2, mask, 0.25), single_query_attention(q, k, v, mask, 0.25)));
 }
 
 TEST(NetworkPostNorm, PaperPostNormVariantRunsAndIsCausal) {

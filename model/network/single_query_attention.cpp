@@ -1,0 +1,128 @@
+#include "model/network/single_query_attention.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/TensorOperators.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/matmul.h>
+#include <ATen/ops/softmax.h>
+#include <c10/util/BFloat16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace mt {
+
+namespace {
+
+inline float as_float(float x) { return x; }
+inline float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
+inline void store(float& out, float x) { out = x; }
+inline void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }
+
+constexpr int64_t kWorkPerTask = 32768;  // multiply-adds worth starting a thread for (ATen's grain)
+
+struct Layout {
+  int64_t heads, d_head, group;           // group: query rows per key/value row (the beam)
+  int64_t k_row, k_head, k_pos;           // strides of k
+  int64_t v_row, v_head, v_pos;           // strides of v
+  int64_t length, mask_row;               // mask_row: 0 when there is no mask
+};
+
+// Rows x heads items [begin, end): scores, softmax and the weighted sum of values, in float.
+template <typename T>
+__attribute__((always_inline)) inline void attend_items(const T* q, const T* k, const T* v, const float* mask,
+                                                       T* out, const Layout& s, float scale, int64_t begin,
+                                                       int64_t end) {
+  std::vector<float> scores(size_t(s.length)), sum_v(size_t(s.d_head)), query(size_t(s.d_head));
+  const int64_t dh = s.d_head;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t n = item / s.heads, h = item % s.heads, m = n / s.group;
+    const T* qi = q + item * dh;
+    const T* ki = k + m * s.k_row + h * s.k_head;
+    const T* vi = v + m * s.v_row + h * s.v_head;
+    const float* mi = mask ? mask + m * s.mask_row : nullptr;
+    float* qf = query.data();
+    for (int64_t d = 0; d < dh; ++d) qf[d] = as_float(qi[d]) * scale;
+
+    float best = -std::numeric_limits<float>::infinity();
+    for (int64_t t = 0; t < s.length; ++t) {
+      const T* kt = ki + t * s.k_pos;
+      float dot = 0;
+#pragma omp simd reduction(+ : dot)
+      for (int64_t d = 0; d < dh; ++d) dot += qf[d] * as_float(kt[d]);
+      if (mi) dot += mi[t];
+      scores[size_t(t)] = dot;
+      best = std::max(best, dot);
+    }
+    float* acc = sum_v.data();
+    std::fill(acc, acc + dh, 0.0f);
+    if (best > -std::numeric_limits<float>::infinity()) {  // else every key is masked: zeros
+      float total = 0;
+      for (int64_t t = 0; t < s.length; ++t) total += scores[size_t(t)] = std::exp(scores[size_t(t)] - best);
+      for (int64_t t = 0; t < s.length; ++t) {
+        const float p = scores[size_t(t)] / total;
+        const T* vt = vi + t * s.v_pos;
+#pragma omp simd
+        for (int64_t d = 0; d < dh; ++d) acc[d] += p * as_float(vt[d]);
+      }
+    }
+    T* oi = out + item * dh;
+    for (int64_t d = 0; d < dh; ++d) store(oi[d], acc[d]);
+  }
+}
+
+// Compiled for AVX-512, AVX2+FMA and plain x86-64; the loader picks the best the CPU has.
+__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void attend_float(
+    const float* q, const float* k, const float* v, const float* mask, float* out, const Layout& s, float scale,
+    int64_t begin, int64_t end) {
+  attend_items(q, k, v, mask, out, s, scale, begin, end);
+}
+
+__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void attend_bf16(
+    const c10::BFloat16* q, const c10::BFloat16* k, const c10::BFloat16* v, const float* mask, c10::BFloat16* out,
+    const Layout& s, float scale, int64_t begin, int64_t end) {
+  attend_items(q, k, v, mask, out, s, scale, begin, end);
+}
+
+}  // namespace
+
+at::Tensor single_query_attention(const at::Tensor& q_in, const at::Tensor& k, const at::Tensor& v,
+                                  const at::Tensor& mask_in, double scale) {
+  const auto type = q_in.scalar_type();
+  const bool fused = q_in.is_cpu() && (type == at::kFloat || type == at::kBFloat16) && k.scalar_type() == type &&
+                     v.scalar_type() == type && k.stride(3) == 1 && v.stride(3) == 1;
+  if (!fused) return single_query_attention_matmul(q_in, k, v, mask_in, scale);
+  const int64_t N = q_in.size(0), heads = q_in.size(1), dh = q_in.size(2), M = k.size(0), T = k.size(2);
+  TORCH_CHECK(M > 0 && N % M == 0, "query rows must be a multiple of key/value rows");
+  auto q = q_in.contiguous();
+  auto mask = mask_in.defined() ? mask_in.to(at::kFloat).reshape({M, T}).contiguous() : mask_in;
+  auto out = at::empty({N, heads * dh}, q.options());
+  const Layout s{heads, dh, N / M, k.stride(0), k.stride(1), k.stride(2), v.stride(0), v.stride(1), v.stride(2),
+                 T, mask.defined() ? T : 0};
+  const float* mask_data = mask.defined() ? mask.data_ptr<float>() : nullptr;
+  const int64_t grain = std::max<int64_t>(1, kWorkPerTask / std::max<int64_t>(1, 4 * T * dh));
+  at::parallel_for(0, N * heads, grain, [&](int64_t begin, int64_t end) {
+    if (type == at::kFloat)
+      attend_float(q.data_ptr<float>(), k.data_ptr<float>(), v.data_ptr<float>(), mask_data, out.data_ptr<float>(),
+                   s, float(scale), begin, end);
+    else
+      attend_bf16(q.data_ptr<c10::BFloat16>(), k.data_ptr<c10::BFloat16>(), v.data_ptr<c10::BFloat16>(), mask_data,
+                  out.data_ptr<c10::BFloat16>(), s, float(scale), begin, end);
+  });
+  return out;
+}
+
+at::Tensor single_query_attention_matmul(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                         const at::Tensor& mask, double scale) {
+  const int64_t N = q.size(0), heads = q.size(1), dh = q.size(2), M = k.size(0), T = k.size(2);
+  TORCH_CHECK(M > 0 && N % M == 0, "query rows must be a multiple of key/value rows");
+  auto grouped = q.reshape({M, N / M, heads, dh}).transpose(1, 2);  // (M, heads, group, d_head)
+  auto scores = at::matmul(grouped, k.transpose(-2, -1)).mul_(scale);
+  if (mask.defined()) scores = scores + mask.reshape({M, 1, 1, T}).to(scores.scalar_type());
+  auto out = at::matmul(at::softmax(scores, -1).to(v.scalar_type()), v);  // (M, heads, group, d_head)
+  return out.transpose(1, 2).reshape({N, heads * dh});
+}
+
+}  // namespace mt

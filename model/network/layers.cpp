@@ -15,7 +15,7 @@ at::Tensor FeedForwardImpl::forward(const at::Tensor& x) {
 }
 
 ResidualImpl::ResidualImpl(int64_t d_model, double dropout, bool pre_norm) : pre_norm_(pre_norm) {
-  norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d_model})));
+  norm = register_module("norm", LayerNorm(d_model));
   this->dropout = register_module("dropout", torch::nn::Dropout(dropout));
 }
 

@@ -2,9 +2,9 @@
 // a residual connection with LayerNorm (pre-norm by default, the paper's post-norm as an option).
 #pragma once
 #include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "model/network/attention.h"
+#include "model/network/layer_norm.h"
 #include "model/network/config.h"
 
 namespace mt {
@@ -32,7 +32,7 @@ class ResidualImpl : public torch::nn::Module {
 
  private:
   bool pre_norm_;
-  torch::nn::LayerNorm norm{nullptr};
+  LayerNorm norm{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(Residual);

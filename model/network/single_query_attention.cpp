@@ -5,21 +5,20 @@
 #include <ATen/ops/empty.h>
 #include <ATen/ops/matmul.h>
 #include <ATen/ops/softmax.h>
-#include <c10/util/BFloat16.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "model/network/cpu_math.h"
+
 namespace mt {
 
 namespace {
 
-inline float as_float(float x) { return x; }
-inline float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
-inline void store(float& out, float x) { out = x; }
-inline void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }
+using cpu::as_float;
+using cpu::store;
 
 constexpr int64_t kWorkPerTask = 32768;  // multiply-adds worth starting a thread for (ATen's grain)
 
@@ -73,14 +72,13 @@ __attribute__((always_inline)) inline void attend_items(const T* q, const T* k, 
   }
 }
 
-// Compiled for AVX-512, AVX2+FMA and plain x86-64; the loader picks the best the CPU has.
-__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void attend_float(
+MT_CPU_CLONES void attend_float(
     const float* q, const float* k, const float* v, const float* mask, float* out, const Layout& s, float scale,
     int64_t begin, int64_t end) {
   attend_items(q, k, v, mask, out, s, scale, begin, end);
 }
 
-__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void attend_bf16(
+MT_CPU_CLONES void attend_bf16(
     const c10::BFloat16* q, const c10::BFloat16* k, const c10::BFloat16* v, const float* mask, c10::BFloat16* out,
     const Layout& s, float scale, int64_t begin, int64_t end) {
   attend_items(q, k, v, mask, out, s, scale, begin, end);

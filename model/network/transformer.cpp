@@ -53,8 +53,8 @@ TransformerImpl::TransformerImpl(const ModelConfig& config) : config_(config) {
   for (int64_t i = 0; i < config.enc_layers; ++i) encoder->push_back(EncoderLayer(config));
   for (int64_t i = 0; i < config.dec_layers; ++i) decoder->push_back(DecoderLayer(config));
   if (config.pre_norm) {
-    encoder_norm = register_module("encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-    decoder_norm = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    encoder_norm = register_module("encoder_norm", LayerNorm(d));
+    decoder_norm = register_module("decoder_norm", LayerNorm(d));
   }
   dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
 

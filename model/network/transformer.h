@@ -63,7 +63,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::Embedding embedding{nullptr};
   at::Tensor positions;  // sinusoidal, (max_positions, d)
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
-  torch::nn::LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
+  LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
   torch::nn::Dropout dropout{nullptr};
   c10::IValue output_int8_;  // the tied output projection, packed when ComputeType::Int8
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/search/logsumexp.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
 #include "tokenizer/tokenizer.h"
@@ -53,12 +54,14 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
     const int64_t B = batch.size(), N = B * K;
     // Only each row's best `take` tokens can make a sentence's best `take` candidates: rank those,
     // instead of adding the beam scores to all V log-probabilities of every row.
-    auto logp = model->decode_step(last, state);  // (N, V)
-    const int64_t V = logp.size(1);
-    restrict_tokens(logp, batch.max_len, K, t, o, history);
+    auto logits = model->decode_step_logits(last, state);  // (N, V)
+    const int64_t V = logits.size(1);
+    auto normalizer = logsumexp_rows(logits);  // log-probabilities are logits - normalizer
+    restrict_tokens(logits, batch.max_len, K, t, o, history);
     const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, V);
-    auto row_top = logp.topk(take, 1);
-    auto cand = (scores.to(device).view({N, 1}) + std::get<0>(row_top)).view({B, K * take});
+    auto row_top = logits.topk(take, 1);
+    auto row_logp = std::get<0>(row_top).to(at::kFloat) - normalizer.unsqueeze(1);
+    auto cand = (scores.to(device).view({N, 1}) + row_logp).view({B, K * take});
     auto top = cand.topk(take, 1);
     auto top_scores = std::get<0>(top).to(at::kCPU).contiguous();
     auto top_index = std::get<1>(top).to(at::kCPU).contiguous();

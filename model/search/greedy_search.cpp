@@ -1,6 +1,7 @@
 // Greedy search: the arg-max token at every step, all sentences in one batch.
 #include <limits>
 
+#include "model/search/logsumexp.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
 #include "tokenizer/tokenizer.h"
@@ -29,10 +30,11 @@ std::vector<std::vector<Hypothesis>> greedy_search(Transformer& model, const at:
 
   int64_t remaining = batch.size();
   for (int64_t t = 0; remaining > 0; ++t) {
-    auto logp = model->decode_step(last, state);
-    restrict_tokens(logp, batch.max_len, 1, t, o, history());
-    auto best = logp.max(1);
-    auto best_score = std::get<0>(best).to(at::kCPU);
+    auto logits = model->decode_step_logits(last, state);
+    auto normalizer = logsumexp_rows(logits);  // log-probabilities are logits - normalizer
+    restrict_tokens(logits, batch.max_len, 1, t, o, history());
+    auto best = logits.max(1);
+    auto best_score = (std::get<0>(best).to(at::kFloat) - normalizer).to(at::kCPU);
     auto best_token = std::get<1>(best).to(at::kCPU);
     auto bs = best_score.accessor<float, 1>();
     auto bt = best_token.accessor<int64_t, 1>();

@@ -39,16 +39,16 @@ SearchBatch start_search(Transformer& model, const at::Tensor& src, const Search
   return batch;
 }
 
-void restrict_tokens(at::Tensor& logp, const std::vector<int64_t>& max_len, int64_t beam, int64_t t,
+void restrict_tokens(at::Tensor& scores, const std::vector<int64_t>& max_len, int64_t beam, int64_t t,
                      const SearchOptions& o, const at::Tensor& history) {
   for (int id : {SpecialIds::pad, SpecialIds::bos, SpecialIds::unk, SpecialIds::to_zh, SpecialIds::to_en})
-    logp.select(1, id).fill_(kNegInf);
+    scores.select(1, id).fill_(kNegInf);
   if (o.force_steps > 0) {
-    logp.select(1, SpecialIds::eos).fill_(kNegInf);
+    scores.select(1, SpecialIds::eos).fill_(kNegInf);
   } else {
     for (size_t b = 0; b < max_len.size(); ++b) {
       if (t + 1 < max_len[b]) continue;
-      auto rows = logp.narrow(0, int64_t(b) * beam, beam);
+      auto rows = scores.narrow(0, int64_t(b) * beam, beam);
       auto eos = rows.select(1, SpecialIds::eos).clone();
       rows.fill_(kNegInf);
       rows.select(1, SpecialIds::eos).copy_(eos);
@@ -71,8 +71,8 @@ void restrict_tokens(at::Tensor& logp, const std::vector<int64_t>& max_len, int6
     }
   }
   if (ban_rows.empty()) return;
-  logp.index_put_({at::tensor(ban_rows, at::kLong).to(logp.device()), at::tensor(ban_tokens, at::kLong).to(logp.device())},
-                  at::scalar_tensor(kNegInf, logp.options()));
+  scores.index_put_({at::tensor(ban_rows, at::kLong).to(scores.device()), at::tensor(ban_tokens, at::kLong).to(scores.device())},
+                  at::scalar_tensor(kNegInf, scores.options()));
 }
 
 }  // namespace mt

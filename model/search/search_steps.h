@@ -21,7 +21,7 @@ SearchBatch start_search(Transformer& model, const at::Tensor& src, const Search
 // Sets to -inf what may not come next at step t: PAD/BOS/UNK/language tags always; anything but
 // EOS at a sentence's last allowed step; EOS when decoding is forced; repeated n-grams.
 // Rows are sentence-major with `beam` rows per sentence; history holds the tokens so far (CPU).
-void restrict_tokens(at::Tensor& logp, const std::vector<int64_t>& max_len, int64_t beam, int64_t t,
+void restrict_tokens(at::Tensor& scores, const std::vector<int64_t>& max_len, int64_t beam, int64_t t,
                      const SearchOptions& options, const at::Tensor& history);
 
 }  // namespace mt

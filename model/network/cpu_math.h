@@ -1,0 +1,55 @@
+// Small float helpers for the hand-written CPU kernels (decoding attention, layer norm, log-softmax
+// normaliser): bf16 read and written as float, eight-wide loads and exp, and the ISA clones.
+#pragma once
+#include <c10/util/BFloat16.h>
+
+#include <algorithm>
+#include <cstdint>
+
+// Compile a kernel for AVX-512, AVX2+FMA and plain x86-64; the loader picks the best the CPU has.
+#define MT_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+namespace mt::cpu {
+
+inline float as_float(float x) { return x; }
+inline float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
+inline void store(float& out, float x) { out = x; }
+inline void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }  // rounds to nearest even
+
+// Eight floats in one value: GCC's vector extension turns their arithmetic into SIMD instructions
+// of whatever width the function is compiled for (two SSE halves by default).
+typedef float Float8 __attribute__((vector_size(32)));
+typedef int32_t Int8x32 __attribute__((vector_size(32)));
+
+inline Float8 load8(const float* p) {
+  Float8 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+inline Float8 load8(const c10::BFloat16* p) {  // bf16 is the high half of a float
+  typedef uint16_t Half8 __attribute__((vector_size(16)));
+  Half8 h;
+  __builtin_memcpy(&h, p, sizeof h);
+  return (Float8)(__builtin_convertvector(h, Int8x32) << 16);
+}
+
+// exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
+// -87, where a float would go subnormal.
+inline Float8 exp_nonpositive(Float8 x) {
+  const Int8x32 underflow = x < -87.0f;
+  x = underflow ? Float8{} - 87.0f : x;
+  const Int8x32 n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, Int8x32);  // rounded, x <= 0
+  const Float8 nf = __builtin_convertvector(n, Float8);
+  const Float8 r = x - nf * 0.693359375f + nf * 2.12194440e-4f;
+  Float8 p = Float8{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const Float8 y = p * (Float8)((n + 127) << 23);
+  return underflow ? Float8{} : y;
+}
+
+}  // namespace mt::cpu

@@ -1,0 +1,66 @@
+#include "model/search/logsumexp.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/logsumexp.h>
+
+#include <cmath>
+#include <limits>
+
+#include "model/network/cpu_math.h"
+
+namespace mt {
+
+namespace {
+
+template <typename T>
+__attribute__((always_inline)) inline void logsumexp_range(const T* x, int64_t V, int64_t stride, float* out,
+                                                          int64_t begin, int64_t end) {
+  using cpu::as_float;
+  for (int64_t row = begin; row < end; ++row) {
+    const T* r = x + row * stride;
+    float best = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : best)
+    for (int64_t v = 0; v < V; ++v) best = std::max(best, as_float(r[v]));
+    if (!std::isfinite(best)) {  // all -inf, or inf/nan: what log(sum(exp)) gives
+      out[row] = best;
+      continue;
+    }
+    cpu::Float8 sums{};
+    int64_t v = 0;
+    for (; v + 8 <= V; v += 8) sums += cpu::exp_nonpositive(cpu::load8(r + v) - best);
+    float sum = 0;
+    for (int i = 0; i < 8; ++i) sum += sums[i];
+    for (; v < V; ++v) sum += std::exp(as_float(r[v]) - best);
+    out[row] = best + std::log(sum);
+  }
+}
+
+MT_CPU_CLONES void logsumexp_float(const float* x, int64_t V, int64_t stride, float* out, int64_t begin, int64_t end) {
+  logsumexp_range(x, V, stride, out, begin, end);
+}
+
+MT_CPU_CLONES void logsumexp_bf16(const c10::BFloat16* x, int64_t V, int64_t stride, float* out, int64_t begin,
+                                  int64_t end) {
+  logsumexp_range(x, V, stride, out, begin, end);
+}
+
+}  // namespace
+
+at::Tensor logsumexp_rows(const at::Tensor& logits) {
+  const auto type = logits.scalar_type();
+  if (!logits.is_cpu() || (type != at::kFloat && type != at::kBFloat16) || logits.stride(1) != 1)
+    return at::logsumexp(logits.to(at::kFloat), 1);
+  const int64_t N = logits.size(0), V = logits.size(1), stride = logits.stride(0);
+  auto out = at::empty({N}, logits.options().dtype(at::kFloat));
+  float* o = out.data_ptr<float>();
+  at::parallel_for(0, N, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, V)), [&](int64_t begin, int64_t end) {
+    if (type == at::kFloat)
+      logsumexp_float(logits.data_ptr<float>(), V, stride, o, begin, end);
+    else
+      logsumexp_bf16(logits.data_ptr<c10::BFloat16>(), V, stride, o, begin, end);
+  });
+  return out;
+}
+
+}  // namespace mt

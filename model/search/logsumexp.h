@@ -1,0 +1,11 @@
+// log softmax(x) = x - logsumexp(x): search ranks raw logits and turns only the few it keeps into
+// log-probabilities, instead of writing a float log-softmax of the whole vocabulary every step.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+namespace mt {
+
+// logits (N, V) float or bf16 -> (N) float, log(sum(exp(row))) computed in float.
+at::Tensor logsumexp_rows(const at::Tensor& logits);
+
+}  // namespace mt

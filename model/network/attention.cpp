@@ -7,31 +7,29 @@
 namespace mt {
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
-  if (!k.defined() || length == k.size(2)) {
-    int64_t capacity = k.defined() ? 2 * k.size(2) : 16;
-    auto grow = [&](const at::Tensor& old, const at::Tensor& like) {
-      auto sizes = like.sizes().vec();
-      sizes[2] = capacity;
-      auto fresh = at::empty(sizes, like.options());
-      if (old.defined()) fresh.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
+  if (!k.defined() || length == k.size(0)) {
+    const int64_t capacity = k.defined() ? 2 * k.size(0) : 16;
+    auto grow = [&](const at::Tensor& old, const at::Tensor& step) {
+      auto fresh = at::empty({capacity, step.size(0), step.size(1), step.size(2)}, step.options());
+      if (old.defined()) fresh.narrow(0, 0, length).copy_(old.narrow(0, 0, length));
       return fresh;
     };
     k = grow(k, k_step);
     v = grow(v, v_step);
     k_spare = v_spare = at::Tensor();
   }
-  k.narrow(2, length, 1).copy_(k_step);
-  v.narrow(2, length, 1).copy_(v_step);
+  k.select(0, length).copy_(k_step);
+  v.select(0, length).copy_(v_step);
   ++length;
 }
 
 void KVCache::index_select(const at::Tensor& rows) {
   if (!k.defined()) return;
   auto reorder = [&](at::Tensor& buffer, at::Tensor& spare) {
-    auto sizes = buffer.sizes().vec();
-    sizes[0] = rows.size(0);
-    if (!spare.defined() || spare.sizes() != at::IntArrayRef(sizes)) spare = at::empty(sizes, buffer.options());
-    at::index_select_out(spare, buffer, 0, rows);
+    if (!spare.defined() || spare.size(0) != buffer.size(0) || spare.size(1) != rows.size(0))
+      spare = at::empty({buffer.size(0), rows.size(0), buffer.size(2), buffer.size(3)}, buffer.options());
+    auto filled = spare.narrow(0, 0, length);  // only the positions decoded so far are copied
+    at::index_select_out(filled, buffer.narrow(0, 0, length), 1, rows);
     std::swap(buffer, spare);
   };
   reorder(k, k_spare);
@@ -76,8 +74,8 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {
-  auto kv = kv_proj(x).chunk(2, -1);
-  cache.append(split_heads(kv[0]), split_heads(kv[1]));
+  auto kv = kv_proj(x).view({x.size(0), 2, heads_, d_head_});
+  cache.append(kv.select(1, 0), kv.select(1, 1));
   return attend_step(x, cache.keys(), cache.values(), at::Tensor());
 }
 

@@ -38,6 +38,7 @@ printf "%-34s %12s %12s %9s\n" "work" "reference" "mt" "ratio"
 row "decode beam 4, fp32 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D"                          sentences_per_s
 row "decode beam 4, bf16 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D --compute-type bfloat16"  sentences_per_s
 row "decode greedy, fp32 (sent/s)"    "decode-bench $M --greedy $D"  "bench decode $M --greedy $D"                          sentences_per_s
+row "decode greedy, bf16 (sent/s)"    "decode-bench $M --greedy $D"  "bench decode $M --greedy $D --compute-type bfloat16"  sentences_per_s
 row "train fp32 (src+tgt tok/s)"      "train-bench $M $T"            "bench train $M $T --precision fp32"                   src_tgt_tokens_per_s
 row "train bf16 autocast (tok/s)"     "train-bench $M $T"            "bench train $M $T --precision bf16"                   src_tgt_tokens_per_s
 "$MT" --threads "$THREADS" bench train $M $T --precision bf16 --json | /usr/bin/python3 -c '

@@ -7,29 +7,29 @@
 namespace mt {
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
-  if (!k.defined() || length == k.size(0)) {
-    const int64_t capacity = k.defined() ? 2 * k.size(0) : 16;
+  if (!k.defined() || length == k.size(2)) {
+    const int64_t capacity = k.defined() ? 2 * k.size(2) : 16;
     auto grow = [&](const at::Tensor& old, const at::Tensor& step) {
-      auto fresh = at::empty({capacity, step.size(0), step.size(1), step.size(2)}, step.options());
-      if (old.defined()) fresh.narrow(0, 0, length).copy_(old.narrow(0, 0, length));
+      auto fresh = at::empty({step.size(0), step.size(1), capacity, step.size(2)}, step.options());
+      if (old.defined()) fresh.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
       return fresh;
     };
     k = grow(k, k_step);
     v = grow(v, v_step);
     k_spare = v_spare = at::Tensor();
   }
-  k.select(0, length).copy_(k_step);
-  v.select(0, length).copy_(v_step);
+  k.select(2, length).copy_(k_step);
+  v.select(2, length).copy_(v_step);
   ++length;
 }
 
 void KVCache::index_select(const at::Tensor& rows) {
   if (!k.defined()) return;
   auto reorder = [&](at::Tensor& buffer, at::Tensor& spare) {
-    if (!spare.defined() || spare.size(0) != buffer.size(0) || spare.size(1) != rows.size(0))
-      spare = at::empty({buffer.size(0), rows.size(0), buffer.size(2), buffer.size(3)}, buffer.options());
-    auto filled = spare.narrow(0, 0, length);  // only the positions decoded so far are copied
-    at::index_select_out(filled, buffer.narrow(0, 0, length), 1, rows);
+    if (!spare.defined() || spare.size(2) != buffer.size(2) || spare.size(0) != rows.size(0))
+      spare = at::empty({rows.size(0), buffer.size(1), buffer.size(2), buffer.size(3)}, buffer.options());
+    auto filled = spare.narrow(2, 0, length);  // only the positions decoded so far are copied
+    at::index_select_out(filled, buffer.narrow(2, 0, length), 0, rows);
     std::swap(buffer, spare);
   };
   reorder(k, k_spare);

@@ -6,17 +6,16 @@
 
 namespace mt {
 
-// Self-attention keys/values of the tokens decoded so far, position-major (capacity, N, heads,
-// d_head) in a buffer that grows by doubling: a step appends in place, and following the beam
-// copies only the filled positions.
+// Self-attention keys/values of the tokens decoded so far, (N, heads, capacity, d_head) in a
+// buffer that grows by doubling: a step appends in place, each row's positions stay contiguous for
+// attention to stream through, and following the beam copies only the filled positions.
 struct KVCache {
-  at::Tensor k, v;  // (capacity, N, heads, d_head)
+  at::Tensor k, v;  // (N, heads, capacity, d_head)
   at::Tensor k_spare, v_spare;  // reorder writes here and swaps: no allocation per step
   int64_t length = 0;
   void append(const at::Tensor& k_step, const at::Tensor& v_step);  // each (N, heads, d_head)
-  // (N, heads, length, d_head) views
-  at::Tensor keys() const { return k.narrow(0, 0, length).permute({1, 2, 0, 3}); }
-  at::Tensor values() const { return v.narrow(0, 0, length).permute({1, 2, 0, 3}); }
+  at::Tensor keys() const { return k.narrow(2, 0, length); }
+  at::Tensor values() const { return v.narrow(2, 0, length); }
   void index_select(const at::Tensor& rows);  // follow the beam: row i takes old row rows[i]
 };
 

@@ -33,6 +33,12 @@ inline Float8 load8(const c10::BFloat16* p) {  // bf16 is the high half of a flo
   return (Float8)(__builtin_convertvector(h, Int8x32) << 16);
 }
 
+inline void store8(float* p, Float8 v) { __builtin_memcpy(p, &v, sizeof v); }
+inline void store8(c10::BFloat16* p, Float8 v) {
+  for (int i = 0; i < 8; ++i) p[i] = c10::BFloat16(v[i]);
+}
+inline float sum8(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
+
 // exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
 // -87, where a float would go subnormal.
 inline Float8 exp_nonpositive(Float8 x) {

@@ -17,9 +17,6 @@ namespace mt {
 
 namespace {
 
-using cpu::as_float;
-using cpu::store;
-
 constexpr int64_t kWorkPerTask = 32768;  // multiply-adds worth starting a thread for (ATen's grain)
 
 struct Layout {
@@ -29,46 +26,45 @@ struct Layout {
   int64_t length, mask_row;               // mask_row: 0 when there is no mask
 };
 
-// Rows x heads items [begin, end): scores, softmax and the weighted sum of values, in float.
+// Rows x heads items [begin, end): scores, softmax and the weighted sum of values, in float, eight
+// lanes of d_head at a time.
 template <typename T>
 __attribute__((always_inline)) inline void attend_items(const T* q, const T* k, const T* v, const float* mask,
                                                        T* out, const Layout& s, float scale, int64_t begin,
                                                        int64_t end) {
-  std::vector<float> scores(size_t(s.length)), sum_v(size_t(s.d_head)), query(size_t(s.d_head));
-  const int64_t dh = s.d_head;
+  using cpu::Float8;
+  using cpu::load8;
+  const int64_t dh = s.d_head, blocks = dh / 8;
+  std::vector<float> scores(static_cast<size_t>(s.length)), query(static_cast<size_t>(dh)), acc(static_cast<size_t>(dh));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / s.heads, h = item % s.heads, m = n / s.group;
     const T* qi = q + item * dh;
     const T* ki = k + m * s.k_row + h * s.k_head;
     const T* vi = v + m * s.v_row + h * s.v_head;
     const float* mi = mask ? mask + m * s.mask_row : nullptr;
-    float* qf = query.data();
-    for (int64_t d = 0; d < dh; ++d) qf[d] = as_float(qi[d]) * scale;
+    for (int64_t b = 0; b < blocks; ++b) cpu::store8(query.data() + 8 * b, load8(qi + 8 * b) * scale);
 
     float best = -std::numeric_limits<float>::infinity();
     for (int64_t t = 0; t < s.length; ++t) {
       const T* kt = ki + t * s.k_pos;
-      float dot = 0;
-#pragma omp simd reduction(+ : dot)
-      for (int64_t d = 0; d < dh; ++d) dot += qf[d] * as_float(kt[d]);
-      if (mi) dot += mi[t];
-      scores[size_t(t)] = dot;
-      best = std::max(best, dot);
+      Float8 dot{};
+      for (int64_t b = 0; b < blocks; ++b) dot += load8(query.data() + 8 * b) * load8(kt + 8 * b);
+      const float score = cpu::sum8(dot) + (mi ? mi[t] : 0.0f);
+      scores[size_t(t)] = score;
+      best = std::max(best, score);
     }
-    float* acc = sum_v.data();
-    std::fill(acc, acc + dh, 0.0f);
+    std::fill(acc.begin(), acc.end(), 0.0f);
     if (best > -std::numeric_limits<float>::infinity()) {  // else every key is masked: zeros
       float total = 0;
       for (int64_t t = 0; t < s.length; ++t) total += scores[size_t(t)] = std::exp(scores[size_t(t)] - best);
       for (int64_t t = 0; t < s.length; ++t) {
         const float p = scores[size_t(t)] / total;
         const T* vt = vi + t * s.v_pos;
-#pragma omp simd
-        for (int64_t d = 0; d < dh; ++d) acc[d] += p * as_float(vt[d]);
+        for (int64_t b = 0; b < blocks; ++b) cpu::store8(acc.data() + 8 * b, load8(acc.data() + 8 * b) + p * load8(vt + 8 * b));
       }
     }
     T* oi = out + item * dh;
-    for (int64_t d = 0; d < dh; ++d) store(oi[d], acc[d]);
+    for (int64_t b = 0; b < blocks; ++b) cpu::store8(oi + 8 * b, load8(acc.data() + 8 * b));
   }
 }
 
@@ -90,7 +86,7 @@ at::Tensor single_query_attention(const at::Tensor& q_in, const at::Tensor& k, c
                                   const at::Tensor& mask_in, double scale) {
   const auto type = q_in.scalar_type();
   const bool fused = q_in.is_cpu() && (type == at::kFloat || type == at::kBFloat16) && k.scalar_type() == type &&
-                     v.scalar_type() == type && k.stride(3) == 1 && v.stride(3) == 1;
+                     v.scalar_type() == type && k.stride(3) == 1 && v.stride(3) == 1 && q_in.size(2) % 8 == 0;
   if (!fused) return single_query_attention_matmul(q_in, k, v, mask_in, scale);
   const int64_t N = q_in.size(0), heads = q_in.size(1), dh = q_in.size(2), M = k.size(0), T = k.size(2);
   TORCH_CHECK(M > 0 && N % M == 0, "query rows must be a multiple of key/value rows");

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "model/search/logsumexp.h"
+#include "model/search/row_topk.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
 #include "tokenizer/tokenizer.h"
@@ -59,13 +60,13 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
     auto normalizer = logsumexp_rows(logits);  // log-probabilities are logits - normalizer
     restrict_tokens(logits, batch.max_len, K, t, o, history);
     const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, V);
-    auto row_top = logits.topk(take, 1);
-    auto row_logp = std::get<0>(row_top).to(at::kFloat) - normalizer.unsqueeze(1);
+    auto [row_scores, row_best] = row_topk(logits, take);
+    auto row_logp = row_scores - normalizer.unsqueeze(1);
     auto cand = (scores.to(device).view({N, 1}) + row_logp).view({B, K * take});
     auto top = cand.topk(take, 1);
     auto top_scores = std::get<0>(top).to(at::kCPU).contiguous();
     auto top_index = std::get<1>(top).to(at::kCPU).contiguous();
-    auto row_tokens = std::get<1>(row_top).to(at::kCPU).contiguous();
+    auto row_tokens = row_best.to(at::kCPU).contiguous();
     auto ts = top_scores.accessor<float, 2>();
     auto ti = top_index.accessor<int64_t, 2>();
     auto rt = row_tokens.accessor<int64_t, 2>();

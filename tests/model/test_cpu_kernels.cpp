@@ -8,6 +8,7 @@
 #include "model/network/layer_norm.h"
 #include "model/network/single_query_attention.h"
 #include "model/search/logsumexp.h"
+#include "model/search/row_topk.h"
 
 using namespace mt;
 
@@ -73,4 +74,31 @@ TEST(LayerNormKernel, ModuleUsesLibTorchWhileTraining) {
   norm->eval();
   at::NoGradGuard no_grad;
   EXPECT_TRUE(at::allclose(norm(x), y, 1e-5, 1e-5));
+}
+
+TEST(RowTopK, EqualsLibTorchTopK) {
+  torch::manual_seed(9);
+  auto scores = at::randn({6, 999});  // not a multiple of the 8-wide blocks
+  scores[2].narrow(0, 0, 500).fill_(kNegInf);
+  for (int64_t k : {1, 4, 8}) {
+    auto [values, indices] = row_topk(scores, k);
+    auto [expected_values, expected_indices] = at::topk(scores, k, 1);
+    EXPECT_TRUE(at::equal(values, expected_values)) << k;
+    EXPECT_TRUE(at::equal(indices, expected_indices)) << k;
+  }
+  auto bf16 = scores.to(at::kBFloat16);  // ties now: the values must match, the indices hold them
+  auto [values, indices] = row_topk(bf16, 8);
+  EXPECT_TRUE(at::equal(values, std::get<0>(at::topk(bf16.to(at::kFloat), 8, 1))));
+  EXPECT_TRUE(at::equal(bf16.to(at::kFloat).gather(1, indices), values));
+}
+
+TEST(RowTopK, TiesGoToTheEarlierIndexAndBannedRowsStillFill) {
+  auto scores = at::zeros({2, 20});
+  scores[0][3] = scores[0][17] = 1.0f;
+  scores[1].fill_(kNegInf);
+  auto [values, indices] = row_topk(scores, 3);
+  EXPECT_EQ(indices[0][0].item<int64_t>(), 3);
+  EXPECT_EQ(indices[0][1].item<int64_t>(), 17);
+  EXPECT_EQ(indices[0][2].item<int64_t>(), 0);
+  EXPECT_EQ(values[1][0].item<float>(), kNegInf);
 }

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 
-// Compile a kernel for AVX-512, AVX2+FMA and plain x86-64; the loader picks the best the CPU has.
+// Compile a kernel for AVX-512, AVX2 and plain x86-64; the loader picks the best the CPU has.
 #define MT_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 namespace mt::cpu {
@@ -19,7 +19,7 @@ inline void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }  // r
 // Eight floats in one value: GCC's vector extension turns their arithmetic into SIMD instructions
 // of whatever width the function is compiled for (two SSE halves by default).
 typedef float Float8 __attribute__((vector_size(32)));
-typedef int32_t Int8x32 __attribute__((vector_size(32)));
+typedef int32_t Int32x8 __attribute__((vector_size(32)));
 
 inline Float8 load8(const float* p) {
   Float8 v;
@@ -30,7 +30,7 @@ inline Float8 load8(const c10::BFloat16* p) {  // bf16 is the high half of a flo
   typedef uint16_t Half8 __attribute__((vector_size(16)));
   Half8 h;
   __builtin_memcpy(&h, p, sizeof h);
-  return (Float8)(__builtin_convertvector(h, Int8x32) << 16);
+  return (Float8)(__builtin_convertvector(h, Int32x8) << 16);
 }
 
 inline void store8(float* p, Float8 v) { __builtin_memcpy(p, &v, sizeof v); }
@@ -42,9 +42,9 @@ inline float sum8(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + 
 // exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
 // -87, where a float would go subnormal.
 inline Float8 exp_nonpositive(Float8 x) {
-  const Int8x32 underflow = x < -87.0f;
+  const Int32x8 underflow = x < -87.0f;
   x = underflow ? Float8{} - 87.0f : x;
-  const Int8x32 n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, Int8x32);  // rounded, x <= 0
+  const Int32x8 n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, Int32x8);  // rounded, x <= 0
   const Float8 nf = __builtin_convertvector(n, Float8);
   const Float8 r = x - nf * 0.693359375f + nf * 2.12194440e-4f;
   Float8 p = Float8{} + 1.9875691500e-4f;

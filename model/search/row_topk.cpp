@@ -33,7 +33,7 @@ __attribute__((always_inline)) inline void topk_range(const T* x, int64_t V, int
     for (; v < k; ++v) insert(cpu::as_float(r[v]), v, v);
     for (; v + 8 <= V; v += 8) {  // most blocks hold nothing above the k-th best: skip them whole
       const cpu::Float8 block = cpu::load8(r + v);
-      const cpu::Int8x32 above = block > val[k - 1];
+      const cpu::Int32x8 above = block > val[k - 1];
       bool any = false;
       for (int i = 0; i < 8; ++i) any |= above[i] != 0;
       if (!any) continue;

@@ -11,6 +11,9 @@
 
 namespace mt::cpu {
 
+// Items per parallel task so that each task does about ATen's grain of work (32768 operations).
+inline int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
+
 inline float as_float(float x) { return x; }
 inline float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
 inline void store(float& out, float x) { out = x; }

@@ -63,7 +63,7 @@ at::Tensor layer_norm_cpu(const at::Tensor& x_in, const at::Tensor& weight_in, c
   const auto x = x_in.contiguous(), weight = weight_in.contiguous(), bias = bias_in.contiguous();
   const int64_t d = x.size(-1), rows = x.numel() / std::max<int64_t>(1, d);
   auto y = at::empty_like(x);
-  at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, rows, cpu::grain(2 * d), [&](int64_t begin, int64_t end) {
     if (x.scalar_type() == at::kFloat)
       normalize_float(x.data_ptr<float>(), weight.data_ptr<float>(), bias.data_ptr<float>(), y.data_ptr<float>(), d,
                       float(eps), begin, end);

@@ -17,8 +17,6 @@ namespace mt {
 
 namespace {
 
-constexpr int64_t kWorkPerTask = 32768;  // multiply-adds worth starting a thread for (ATen's grain)
-
 struct Layout {
   int64_t heads, d_head, group;           // group: query rows per key/value row (the beam)
   int64_t k_row, k_head, k_pos;           // strides of k
@@ -96,8 +94,7 @@ at::Tensor single_query_attention(const at::Tensor& q_in, const at::Tensor& k, c
   const Layout s{heads, dh, N / M, k.stride(0), k.stride(1), k.stride(2), v.stride(0), v.stride(1), v.stride(2),
                  T, mask.defined() ? T : 0};
   const float* mask_data = mask.defined() ? mask.data_ptr<float>() : nullptr;
-  const int64_t grain = std::max<int64_t>(1, kWorkPerTask / std::max<int64_t>(1, 4 * T * dh));
-  at::parallel_for(0, N * heads, grain, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, N * heads, cpu::grain(4 * T * dh), [&](int64_t begin, int64_t end) {
     if (type == at::kFloat)
       attend_float(q.data_ptr<float>(), k.data_ptr<float>(), v.data_ptr<float>(), mask_data, out.data_ptr<float>(),
                    s, float(scale), begin, end);

@@ -54,7 +54,7 @@ at::Tensor logsumexp_rows(const at::Tensor& logits) {
   const int64_t N = logits.size(0), V = logits.size(1), stride = logits.stride(0);
   auto out = at::empty({N}, logits.options().dtype(at::kFloat));
   float* o = out.data_ptr<float>();
-  at::parallel_for(0, N, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, V)), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, N, cpu::grain(V), [&](int64_t begin, int64_t end) {
     if (type == at::kFloat)
       logsumexp_float(logits.data_ptr<float>(), V, stride, o, begin, end);
     else

@@ -69,7 +69,7 @@ std::tuple<at::Tensor, at::Tensor> row_topk(const at::Tensor& scores, int64_t k)
   auto indices = at::empty({N, k}, scores.options().dtype(at::kLong));
   float* val = values.data_ptr<float>();
   int64_t* idx = indices.data_ptr<int64_t>();
-  at::parallel_for(0, N, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, V)), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, N, cpu::grain(V), [&](int64_t begin, int64_t end) {
     if (type == at::kFloat)
       topk_float(scores.data_ptr<float>(), V, stride, k, val, idx, begin, end);
     else

@@ -8,8 +8,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn, double dropout) :
 }
 
 at::Tensor FeedForwardImpl::forward(const at::Tensor& x) {
-  auto h = up(x);
-  h.relu_();
+  auto h = up->forward_relu(x);
   if (dropout_ > 0 && is_training()) h = at::dropout(h, dropout_, true);
   return down(h);
 }

@@ -14,11 +14,21 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
 }
 
 at::Tensor LinearImpl::forward(const at::Tensor& x) {
-  if (!packed_.isNone() && x.scalar_type() == at::kFloat && !is_training()) return linear_int8(x, packed_);
+  if (use_packed(packed_, x, is_training())) return packed_linear(x, packed_, bias);
+  if (!int8_.isNone() && x.scalar_type() == at::kFloat && !is_training()) return linear_int8(x, int8_);
   return at::linear(x, weight, bias);
 }
 
-void LinearImpl::quantize_int8() { packed_ = pack_int8(weight, bias); }
+at::Tensor LinearImpl::forward_relu(const at::Tensor& x) {
+  if (use_packed(packed_, x, is_training())) return packed_linear(x, packed_, bias, /*relu=*/true);
+  return forward(x).relu_();
+}
+
+void LinearImpl::pack() {
+  if (can_pack(weight.scalar_type(), weight.size(1)) && weight.is_cpu()) packed_ = pack_weight(weight);
+}
+
+void LinearImpl::quantize_int8() { int8_ = pack_int8(weight, bias); }
 
 c10::IValue pack_int8(const at::Tensor& weight, const at::Tensor& bias) {
   // oneDNN runs int8 with AVX-512 VNNI here; QNNPACK (the other engine in this build) is ~9x slower.

@@ -81,6 +81,7 @@ at::Tensor TransformerImpl::embed(const at::Tensor& tokens, int64_t offset) {
 
 at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
   auto h = config_.pre_norm ? decoder_norm(x) : x;
+  if (use_packed(output_packed_, h, is_training())) return packed_linear(h, output_packed_, at::Tensor());
   if (!output_int8_.isNone() && !is_training()) return linear_int8(h, output_int8_);
   return at::linear(h, embedding->weight);
 }
@@ -93,14 +94,19 @@ ComputeType parse_compute_type(const std::string& name) {
 }
 
 void TransformerImpl::set_compute_type(ComputeType type) {
-  if (type == ComputeType::BFloat16) {
-    to(at::kBFloat16);
-  } else if (type == ComputeType::Int8) {
+  if (type == ComputeType::Int8) {
     TORCH_CHECK(parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
     for (auto& module : modules(/*include_self=*/false))
       if (auto* linear = module->as<LinearImpl>()) linear->quantize_int8();
     output_int8_ = pack_int8(embedding->weight, at::Tensor());
+    return;
   }
+  if (type == ComputeType::BFloat16) to(at::kBFloat16);
+  if (!parameters().front().device().is_cpu()) return;
+  for (auto& module : modules(/*include_self=*/false))
+    if (auto* linear = module->as<LinearImpl>()) linear->pack();
+  const auto& tied = embedding->weight;
+  if (can_pack(tied.scalar_type(), tied.size(1))) output_packed_ = pack_weight(tied);
 }
 
 EncoderOutput TransformerImpl::encode(const at::Tensor& src) {

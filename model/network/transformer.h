@@ -65,7 +65,8 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
   LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
   torch::nn::Dropout dropout{nullptr};
-  c10::IValue output_int8_;  // the tied output projection, packed when ComputeType::Int8
+  PackedWeight output_packed_;  // the tied output projection, for the packed kernels
+  c10::IValue output_int8_;     // the same for ComputeType::Int8
 };
 TORCH_MODULE(Transformer);
 

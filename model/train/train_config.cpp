@@ -53,6 +53,7 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"accumulate", field(&TrainConfig::accumulate)},
       {"lr", field(&TrainConfig::lr)},
       {"warmup", field(&TrainConfig::warmup)},
+      {"decay_steps", field(&TrainConfig::decay_steps)},
       {"label_smoothing", field(&TrainConfig::label_smoothing)},
       {"clip_norm", field(&TrainConfig::clip_norm)},
       {"precision", field(&TrainConfig::precision)},
@@ -141,6 +142,9 @@ void validate(const TrainConfig& c) {
   if (c.model.d_model % c.model.heads != 0) throw std::runtime_error("model.d_model must be divisible by model.heads");
   if (c.max_tokens + 2 > c.model.max_positions) throw std::runtime_error("max_tokens must be below model.max_positions - 1");
   if (c.lr <= 0 || c.warmup < 0) throw std::runtime_error("lr must be positive and warmup not negative");
+  if (c.decay_steps < 0 || (c.decay_steps > 0 && (c.max_steps <= 0 || c.decay_steps > c.max_steps)))
+    throw std::runtime_error("decay_steps needs max_steps set and no larger than it");
+  if (c.patience < 0) throw std::runtime_error("patience must not be negative (0 = no early stopping)");
 }
 
 }  // namespace mt

@@ -24,6 +24,7 @@ struct TrainConfig {
   int64_t accumulate = 1;
   double lr = 1e-3;
   int64_t warmup = 1000;
+  int64_t decay_steps = 0;          // the last N steps before max_steps take the rate linearly to 0
   double label_smoothing = 0.1;
   double clip_norm = 1.0;
   std::string precision = "bf16";   // bf16 autocast with fp32 master weights, fp16 (CUDA only), or fp32
@@ -37,7 +38,7 @@ struct TrainConfig {
   int64_t valid_every = 500;
   int64_t valid_sentences = 400;    // dev sentences translated per direction
   int64_t valid_beam = 1;
-  int64_t patience = 10;            // validations without a better dev BLEU before stopping
+  int64_t patience = 10;            // validations without a better dev BLEU before stopping; 0 = never
   int64_t average_last = 3;
   int64_t log_every = 50;
   int64_t threads = 0;              // 0 = every core

@@ -1,5 +1,6 @@
 #include "model/train/trainer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,14 @@ double inverse_sqrt_lr(int64_t step, double peak, int64_t warmup) {
   if (warmup <= 0) return peak;
   if (step <= warmup) return peak * double(step) / double(warmup);
   return peak * std::sqrt(double(warmup) / double(step));
+}
+
+double scheduled_lr(const TrainConfig& config, int64_t step) {
+  const double lr = inverse_sqrt_lr(step, config.lr, config.warmup);
+  if (config.decay_steps <= 0 || config.max_steps <= 0) return lr;
+  // Step max_steps still moves the weights: its rate is 1/decay_steps of the full one, not zero.
+  const double left = double(config.max_steps - step + 1) / double(config.decay_steps);
+  return lr * std::clamp(left, 0.0, 1.0);
 }
 
 namespace {
@@ -406,7 +415,7 @@ TrainResult Trainer::run_loop() {
       at_.batch += n;
       parallel_.all_reduce_gradients(net_->parameters());
       ++at_.step;
-      const double lr = inverse_sqrt_lr(at_.step, c_.lr, c_.warmup);
+      const double lr = scheduled_lr(c_, at_.step);
       for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
       if (c_.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), c_.clip_norm);
       optimizer_->step();
@@ -437,7 +446,7 @@ TrainResult Trainer::run_loop() {
           at_.bad_validations = 0;
           save_model((out_ / "best").string(), net_, *tokenizer_);
           spdlog::info("new best dev BLEU {:.2f}: saved {}", score, (out_ / "best").string());
-        } else if (++at_.bad_validations >= c_.patience) {
+        } else if (++at_.bad_validations >= c_.patience && c_.patience > 0) {
           spdlog::info("no dev improvement in {} validations: stopping early", at_.bad_validations);
           stop = true;
         }

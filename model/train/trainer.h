@@ -23,4 +23,9 @@ TrainResult train_model(const TrainConfig& config, bool resume, const Distribute
 // Learning rate at `step` (1-based): linear warm-up to `peak`, then peak * sqrt(warmup / step).
 double inverse_sqrt_lr(int64_t step, double peak, int64_t warmup);
 
+// The run's learning rate at `step`: inverse_sqrt_lr, taken linearly down to zero over the last
+// config.decay_steps steps before config.max_steps (a cool-down: the low-rate end of a run averages
+// out the noise of the high-rate steps, as checkpoint averaging does, and keeps improving).
+double scheduled_lr(const TrainConfig& config, int64_t step);
+
 }  // namespace mt

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "model/network/layer_norm.h"
+#include "model/network/linear.h"
+#include "model/network/packed_gemm.h"
 #include "model/network/single_query_attention.h"
 #include "model/search/logsumexp.h"
 #include "model/search/row_topk.h"
@@ -101,4 +103,52 @@ TEST(RowTopK, TiesGoToTheEarlierIndexAndBannedRowsStillFill) {
   EXPECT_EQ(indices[0][1].item<int64_t>(), 17);
   EXPECT_EQ(indices[0][2].item<int64_t>(), 0);
   EXPECT_EQ(values[1][0].item<float>(), kNegInf);
+}
+
+TEST(PackedLinear, EqualsLibTorchLinearForEveryTileShape) {
+  torch::manual_seed(8);
+  for (auto type : {at::kFloat, at::kBFloat16}) {
+    if (!can_pack(type, 64)) {
+      std::cout << "[  SKIPPED ] this CPU has no packed kernel for " << type << "\n";
+      continue;
+    }
+    // Rows around the 8-row tile and the 64-row task, outputs that end inside a panel or a pair.
+    for (int64_t rows : {1, 7, 8, 9, 70}) {
+      for (int64_t out : {16, 40, 56, 83}) {
+        for (bool with_bias : {true, false}) {
+          const int64_t in = 70;
+          auto x = at::randn({rows, in}).to(type), w = at::randn({out, in}).to(type);
+          auto b = with_bias ? at::randn({out}).to(type) : at::Tensor();
+          auto expected = at::linear(x.to(at::kFloat), w.to(at::kFloat), with_bias ? b.to(at::kFloat) : b);
+          at::NoGradGuard no_grad;
+          auto got = packed_linear(x, pack_weight(w), b);
+          ASSERT_EQ(got.sizes(), expected.sizes());
+          EXPECT_EQ(got.scalar_type(), type);
+          const double tolerance = type == at::kFloat ? 1e-4 : 4e-2;  // bf16: the output is rounded
+          EXPECT_TRUE(at::allclose(got.to(at::kFloat), expected, tolerance, tolerance))
+              << type << " rows " << rows << " out " << out << " bias " << with_bias;
+          auto relu = packed_linear(x, pack_weight(w), b, /*relu=*/true);
+          EXPECT_TRUE(at::equal(relu, got.clamp_min(0)));
+        }
+      }
+    }
+  }
+}
+
+TEST(PackedLinear, ModuleRunsPackedOnlyWithoutAutograd) {
+  if (!can_pack(at::kFloat, 32)) GTEST_SKIP() << "this CPU has no packed float kernel";
+  torch::manual_seed(9);
+  Linear layer(32, 48);
+  layer->pack();
+  auto x = at::randn({2, 5, 32});
+  {
+    at::NoGradGuard no_grad;
+    layer->eval();
+    EXPECT_TRUE(at::allclose(layer(x), at::linear(x, layer->weight, layer->bias), 1e-5, 1e-5));
+    EXPECT_EQ(layer(x).sizes(), (at::IntArrayRef{2, 5, 48}));
+  }
+  layer->train();  // training takes gradients through LibTorch's product
+  layer(x).sum().backward();
+  ASSERT_TRUE(layer->weight.grad().defined());
+  EXPECT_GT(layer->weight.grad().abs().sum().item<float>(), 0.0f);
 }

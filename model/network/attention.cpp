@@ -7,33 +7,30 @@
 namespace mt {
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
-  if (!k.defined() || length == k.size(2)) {
-    const int64_t capacity = k.defined() ? 2 * k.size(2) : 16;
+  const int64_t rows = k_step.size(0);
+  TORCH_CHECK(!origin.defined() || origin.size(0) == rows, "KVCache: ", rows, " rows, the beam table has ", origin.size(0));
+  if (!k.defined() || length == k.size(0) || rows > k.size(1)) {  // grow: more steps, or more rows (the beam opens)
+    const int64_t capacity = !k.defined() ? 16 : length == k.size(0) ? 2 * length : k.size(0);
+    const int64_t slots = k.defined() ? std::max(rows, k.size(1)) : rows;
     auto grow = [&](const at::Tensor& old, const at::Tensor& step) {
-      auto fresh = at::empty({step.size(0), step.size(1), capacity, step.size(2)}, step.options());
-      if (old.defined()) fresh.narrow(2, 0, length).copy_(old.narrow(2, 0, length));
+      auto fresh = at::empty({capacity, slots, step.size(1), step.size(2)}, step.options());
+      if (old.defined()) fresh.narrow(0, 0, length).narrow(1, 0, old.size(1)).copy_(old.narrow(0, 0, length));
       return fresh;
     };
     k = grow(k, k_step);
     v = grow(v, v_step);
-    k_spare = v_spare = at::Tensor();
+    auto table = at::empty({rows, capacity}, k_step.options().dtype(at::kInt));
+    if (origin.defined()) table.narrow(1, 0, length).copy_(origin.narrow(1, 0, length));
+    origin = table;
   }
-  k.select(2, length).copy_(k_step);
-  v.select(2, length).copy_(v_step);
+  k[length].narrow(0, 0, rows).copy_(k_step);
+  v[length].narrow(0, 0, rows).copy_(v_step);
+  origin.select(1, length).copy_(at::arange(rows, origin.options()));
   ++length;
 }
 
 void KVCache::index_select(const at::Tensor& rows) {
-  if (!k.defined()) return;
-  auto reorder = [&](at::Tensor& buffer, at::Tensor& spare) {
-    if (!spare.defined() || spare.size(2) != buffer.size(2) || spare.size(0) != rows.size(0))
-      spare = at::empty({rows.size(0), buffer.size(1), buffer.size(2), buffer.size(3)}, buffer.options());
-    auto filled = spare.narrow(2, 0, length);  // only the positions decoded so far are copied
-    at::index_select_out(filled, buffer.narrow(2, 0, length), 0, rows);
-    std::swap(buffer, spare);
-  };
-  reorder(k, k_spare);
-  reorder(v, v_spare);
+  if (origin.defined()) origin = origin.index_select(0, rows);
 }
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout)
@@ -59,14 +56,6 @@ at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor&
   return out_proj(out.transpose(1, 2).reshape({B, T, heads_ * d_head_}));
 }
 
-at::Tensor MultiHeadAttentionImpl::attend_step(const at::Tensor& x, const at::Tensor& k, const at::Tensor& v,
-                                               const at::Tensor& mask) {
-  const int64_t N = x.size(0);
-  auto q = q_proj(x).view({N, heads_, d_head_});
-  auto out = single_query_attention(q, k, v, mask, 1.0 / std::sqrt(double(d_head_)));
-  return out_proj(out.view({N, 1, heads_ * d_head_}));
-}
-
 at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Tensor& memory,
                                            const at::Tensor& mask) {
   auto kv = kv_proj(memory).chunk(2, -1);
@@ -76,11 +65,13 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {
   auto kv = kv_proj(x).view({x.size(0), 2, heads_, d_head_});
   cache.append(kv.select(1, 0), kv.select(1, 1));
-  return attend_step(x, cache.keys(), cache.values(), at::Tensor());
+  const double scale = 1.0 / std::sqrt(double(d_head_));
+  return output_step(cached_attention(query_step(x), cache.keys(), cache.values(), cache.slots(), scale));
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask) {
-  return attend_step(x, kv.k, kv.v, mask);
+  const double scale = 1.0 / std::sqrt(double(d_head_));
+  return output_step(single_query_attention(query_step(x), kv.k, kv.v, mask, scale));
 }
 
 StaticKV MultiHeadAttentionImpl::project_memory(const at::Tensor& memory) {

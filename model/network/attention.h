@@ -6,16 +6,18 @@
 
 namespace mt {
 
-// Self-attention keys/values of the tokens decoded so far, (N, heads, capacity, d_head) in a
-// buffer that grows by doubling: a step appends in place, each row's positions stay contiguous for
-// attention to stream through, and following the beam copies only the filled positions.
+// Self-attention keys/values of the tokens decoded so far, written once and never moved: position t
+// of row n is in slot origin[n, t] of step t. Following the beam (row i continues old row rows[i])
+// reorders only that small table; copying every cached key and value instead would cost more with
+// each step.
 struct KVCache {
-  at::Tensor k, v;  // (N, heads, capacity, d_head)
-  at::Tensor k_spare, v_spare;  // reorder writes here and swaps: no allocation per step
+  at::Tensor k, v;     // (capacity, slots, heads, d_head): step t writes slots 0 .. N-1 of k[t]
+  at::Tensor origin;   // (N, capacity) int32
   int64_t length = 0;
   void append(const at::Tensor& k_step, const at::Tensor& v_step);  // each (N, heads, d_head)
-  at::Tensor keys() const { return k.narrow(2, 0, length); }
-  at::Tensor values() const { return v.narrow(2, 0, length); }
+  at::Tensor keys() const { return k.narrow(0, 0, length); }
+  at::Tensor values() const { return v.narrow(0, 0, length); }
+  at::Tensor slots() const { return origin.narrow(1, 0, length); }
   void index_select(const at::Tensor& rows);  // follow the beam: row i takes old row rows[i]
 };
 
@@ -41,8 +43,8 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
  private:
   at::Tensor split_heads(const at::Tensor& x) const;  // (B, T, d) -> (B, heads, T, d_head)
   at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
-  // x (N, 1, d): its query against k/v (M, heads, T, d_head), N a multiple of M.
-  at::Tensor attend_step(const at::Tensor& x, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
+  at::Tensor query_step(const at::Tensor& x) { return q_proj(x).view({x.size(0), heads_, d_head_}); }
+  at::Tensor output_step(const at::Tensor& heads) { return out_proj(heads.view({heads.size(0), 1, -1})); }
 
   int64_t heads_, d_head_;
   double dropout_;

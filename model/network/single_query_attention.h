@@ -12,6 +12,11 @@ namespace mt {
 at::Tensor single_query_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                   const at::Tensor& mask, double scale);
 
+// Self-attention over a decoding cache: k, v (T, slots, heads, d_head) with a contiguous last
+// dimension; origin (N, T) int32: query row n reads position t from slot origin[n, t].
+at::Tensor cached_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& origin,
+                            double scale);
+
 // The same with batched matrix products, for devices without the fused kernel (and as its check).
 at::Tensor single_query_attention_matmul(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                          const at::Tensor& mask, double scale);

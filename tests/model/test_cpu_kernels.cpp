@@ -40,6 +40,26 @@ TEST(SingleQueryAttention, FusedKernelEqualsMatrixProducts) {
   EXPECT_TRUE(at::allclose(single_query_attention(q, k, v2, mask, 0.25), single_query_attention(q, k, v, mask, 0.25)));
 }
 
+TEST(CachedAttention, ReadsEachRowsPositionsFromItsOriginSlots) {
+  torch::manual_seed(7);
+  const int64_t rows = 5, slots = 6, heads = 2, length = 7;
+  for (int64_t d_head : {16, 6}) {  // the fused kernel, and the gathering fallback (d_head % 8 != 0)
+    auto q = at::randn({rows, heads, d_head});
+    auto k = at::randn({length, slots, heads, d_head}), v = at::randn({length, slots, heads, d_head});
+    auto origin = at::randint(0, slots, {rows, length}, at::kInt);
+    // The reference: each row's own keys and values, copied out, then plain attention.
+    auto own_k = at::empty({rows, heads, length, d_head}), own_v = at::empty({rows, heads, length, d_head});
+    for (int64_t n = 0; n < rows; ++n)
+      for (int64_t t = 0; t < length; ++t) {
+        const int64_t slot = origin[n][t].item<int32_t>();
+        own_k[n].select(1, t).copy_(k[t][slot]);
+        own_v[n].select(1, t).copy_(v[t][slot]);
+      }
+    auto expected = single_query_attention_matmul(q, own_k, own_v, at::Tensor(), 0.5);
+    EXPECT_TRUE(at::allclose(cached_attention(q, k, v, origin, 0.5), expected, 1e-5, 1e-5)) << "d_head " << d_head;
+  }
+}
+
 TEST(LogSumExpRows, EqualsLibTorchAndIgnoresBannedTokens) {
   torch::manual_seed(7);
   auto logits = at::randn({5, 1000}) * 4;

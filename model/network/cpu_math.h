@@ -9,42 +9,46 @@
 // Compile a kernel for AVX-512, AVX2 and plain x86-64; the loader picks the best the CPU has.
 #define MT_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
+// The helpers below take and return vectors: a copy compiled on its own would follow the default
+// target's calling convention, not the AVX clone's, so each is forced inline into its caller.
+#define MT_CPU_INLINE inline __attribute__((always_inline))
+
 namespace mt::cpu {
 
 // Items per parallel task so that each task does about ATen's grain of work (32768 operations).
-inline int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
+MT_CPU_INLINE int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
 
-inline float as_float(float x) { return x; }
-inline float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
-inline void store(float& out, float x) { out = x; }
-inline void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }  // rounds to nearest even
+MT_CPU_INLINE float as_float(float x) { return x; }
+MT_CPU_INLINE float as_float(c10::BFloat16 x) { return c10::detail::f32_from_bits(x.x); }
+MT_CPU_INLINE void store(float& out, float x) { out = x; }
+MT_CPU_INLINE void store(c10::BFloat16& out, float x) { out = c10::BFloat16(x); }  // rounds to nearest even
 
 // Eight floats in one value: GCC's vector extension turns their arithmetic into SIMD instructions
 // of whatever width the function is compiled for (two SSE halves by default).
 typedef float Float8 __attribute__((vector_size(32)));
 typedef int32_t Int32x8 __attribute__((vector_size(32)));
 
-inline Float8 load8(const float* p) {
+MT_CPU_INLINE Float8 load8(const float* p) {
   Float8 v;
   __builtin_memcpy(&v, p, sizeof v);
   return v;
 }
-inline Float8 load8(const c10::BFloat16* p) {  // bf16 is the high half of a float
+MT_CPU_INLINE Float8 load8(const c10::BFloat16* p) {  // bf16 is the high half of a float
   typedef uint16_t Half8 __attribute__((vector_size(16)));
   Half8 h;
   __builtin_memcpy(&h, p, sizeof h);
   return (Float8)(__builtin_convertvector(h, Int32x8) << 16);
 }
 
-inline void store8(float* p, Float8 v) { __builtin_memcpy(p, &v, sizeof v); }
-inline void store8(c10::BFloat16* p, Float8 v) {
+MT_CPU_INLINE void store8(float* p, Float8 v) { __builtin_memcpy(p, &v, sizeof v); }
+MT_CPU_INLINE void store8(c10::BFloat16* p, Float8 v) {
   for (int i = 0; i < 8; ++i) p[i] = c10::BFloat16(v[i]);
 }
-inline float sum8(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
+MT_CPU_INLINE float sum8(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
 
 // exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
 // -87, where a float would go subnormal.
-inline Float8 exp_nonpositive(Float8 x) {
+MT_CPU_INLINE Float8 exp_nonpositive(Float8 x) {
   const Int32x8 underflow = x < -87.0f;
   x = underflow ? Float8{} - 87.0f : x;
   const Int32x8 n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, Int32x8);  // rounded, x <= 0

@@ -16,7 +16,7 @@ namespace mt {
 namespace {
 
 template <typename T>
-__attribute__((always_inline)) inline void normalize_rows(const T* x, const T* w, const T* b, T* y, int64_t d,
+MT_CPU_INLINE void normalize_rows(const T* x, const T* w, const T* b, T* y, int64_t d,
                                                          float eps, int64_t begin, int64_t end) {
   using cpu::as_float;
   for (int64_t row = begin; row < end; ++row) {

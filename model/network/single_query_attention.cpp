@@ -25,58 +25,112 @@ struct Layout {
   const int32_t* origin = nullptr;        // cached keys: row n's position t is in row origin[n * length + t]
 };
 
-// Rows x heads items [begin, end): scores, softmax and the weighted sum of values, in float, eight
-// lanes of d_head at a time.
-template <typename T>
-__attribute__((always_inline)) inline void attend_items(const T* q, const T* k, const T* v, const float* mask,
+// Eight dot products finished at once: lane j of the result is the sum of d[j]'s lanes (three
+// rounds of pairwise shuffles and adds instead of eight horizontal sums).
+MT_CPU_INLINE cpu::Float8 transpose_sum8(const cpu::Float8 (&d)[8]) {
+  using cpu::Int32x8;
+  const Int32x8 even{0, 8, 2, 10, 4, 12, 6, 14}, odd{1, 9, 3, 11, 5, 13, 7, 15};
+  const Int32x8 low_pairs{0, 1, 8, 9, 4, 5, 12, 13}, high_pairs{2, 3, 10, 11, 6, 7, 14, 15};
+  const Int32x8 low_half{0, 1, 2, 3, 8, 9, 10, 11}, high_half{4, 5, 6, 7, 12, 13, 14, 15};
+  cpu::Float8 u[4], w[2];
+  for (int i = 0; i < 4; ++i)
+    u[i] = __builtin_shuffle(d[2 * i], d[2 * i + 1], even) + __builtin_shuffle(d[2 * i], d[2 * i + 1], odd);
+  for (int i = 0; i < 2; ++i)
+    w[i] = __builtin_shuffle(u[2 * i], u[2 * i + 1], low_pairs) + __builtin_shuffle(u[2 * i], u[2 * i + 1], high_pairs);
+  return __builtin_shuffle(w[0], w[1], low_half) + __builtin_shuffle(w[0], w[1], high_half);
+}
+
+// query . key, as eight lanes still to be summed.
+template <int B, typename T>
+MT_CPU_INLINE cpu::Float8 partial_dot(const cpu::Float8 (&query)[B], const T* key) {
+  cpu::Float8 sum = query[0] * cpu::load8(key);
+  for (int b = 1; b < B; ++b) sum += query[b] * cpu::load8(key + 8 * b);
+  return sum;
+}
+
+// Rows x heads items [begin, end): scores, softmax and the weighted sum of values, in float. The
+// query and the output of an item stay in registers as B blocks of eight lanes (d_head = 8 B).
+template <typename T, int B>
+MT_CPU_INLINE void attend_items(const T* q, const T* k, const T* v, const float* mask,
                                                        T* out, const Layout& s, float scale, int64_t begin,
                                                        int64_t end) {
   using cpu::Float8;
   using cpu::load8;
-  const int64_t dh = s.d_head, blocks = dh / 8;
-  std::vector<float> scores(static_cast<size_t>(s.length)), query(static_cast<size_t>(dh)), acc(static_cast<size_t>(dh));
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const int64_t length = s.length;
+  std::vector<float> scores(static_cast<size_t>(length));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / s.heads, h = item % s.heads, m = n / s.group;
-    const T* qi = q + item * dh;
-    const int32_t* origin = s.origin ? s.origin + n * s.length : nullptr;
-    auto row = [&](int64_t t) -> int64_t { return origin ? origin[t] : m; };
+    const int32_t* origin = s.origin ? s.origin + n * length : nullptr;
+    const T* key = k + h * s.k_head;
+    const T* value = v + h * s.v_head;
+    auto key_at = [&](int64_t t) { return key + (origin ? origin[t] : m) * s.k_row + t * s.k_pos; };
+    auto value_at = [&](int64_t t) { return value + (origin ? origin[t] : m) * s.v_row + t * s.v_pos; };
     const float* mi = mask ? mask + m * s.mask_row : nullptr;
-    for (int64_t b = 0; b < blocks; ++b) cpu::store8(query.data() + 8 * b, load8(qi + 8 * b) * scale);
+    Float8 query[B];
+    for (int b = 0; b < B; ++b) query[b] = load8(q + item * s.d_head + 8 * b) * scale;
 
-    float best = -std::numeric_limits<float>::infinity();
-    for (int64_t t = 0; t < s.length; ++t) {
-      const T* kt = k + row(t) * s.k_row + h * s.k_head + t * s.k_pos;
-      Float8 dot{};
-      for (int64_t b = 0; b < blocks; ++b) dot += load8(query.data() + 8 * b) * load8(kt + 8 * b);
-      const float score = cpu::sum8(dot) + (mi ? mi[t] : 0.0f);
-      scores[size_t(t)] = score;
-      best = std::max(best, score);
+    Float8 best8 = Float8{} + kNegInf;
+    int64_t t = 0;
+    for (; t + 8 <= length; t += 8) {
+      Float8 d[8];
+      for (int j = 0; j < 8; ++j) d[j] = partial_dot(query, key_at(t + j));
+      Float8 block = transpose_sum8(d);
+      if (mi) block += load8(mi + t);
+      cpu::store8(scores.data() + t, block);
+      best8 = block > best8 ? block : best8;
     }
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    if (best > -std::numeric_limits<float>::infinity()) {  // else every key is masked: zeros
-      float total = 0;
-      for (int64_t t = 0; t < s.length; ++t) total += scores[size_t(t)] = std::exp(scores[size_t(t)] - best);
-      for (int64_t t = 0; t < s.length; ++t) {
-        const float p = scores[size_t(t)] / total;
-        const T* vt = v + row(t) * s.v_row + h * s.v_head + t * s.v_pos;
-        for (int64_t b = 0; b < blocks; ++b) cpu::store8(acc.data() + 8 * b, load8(acc.data() + 8 * b) + p * load8(vt + 8 * b));
+    float best = std::max(std::max(std::max(best8[0], best8[1]), std::max(best8[2], best8[3])),
+                          std::max(std::max(best8[4], best8[5]), std::max(best8[6], best8[7])));
+    for (; t < length; ++t) {
+      scores[size_t(t)] = cpu::sum8(partial_dot(query, key_at(t))) + (mi ? mi[t] : 0.0f);
+      best = std::max(best, scores[size_t(t)]);
+    }
+
+    Float8 acc[B] = {};
+    if (best > kNegInf) {  // else every key is masked: zeros
+      Float8 total8{};
+      for (t = 0; t + 8 <= length; t += 8) {
+        const Float8 e = cpu::exp_nonpositive(load8(scores.data() + t) - best);
+        cpu::store8(scores.data() + t, e);
+        total8 += e;
       }
+      float total = cpu::sum8(total8);
+      for (; t < length; ++t) total += scores[size_t(t)] = std::exp(scores[size_t(t)] - best);
+      for (t = 0; t < length; ++t) {
+        const T* vt = value_at(t);
+        const float p = scores[size_t(t)];
+        for (int b = 0; b < B; ++b) acc[b] += p * load8(vt + 8 * b);
+      }
+      for (int b = 0; b < B; ++b) acc[b] *= 1.0f / total;
     }
-    T* oi = out + item * dh;
-    for (int64_t b = 0; b < blocks; ++b) cpu::store8(oi + 8 * b, load8(acc.data() + 8 * b));
+    for (int b = 0; b < B; ++b) cpu::store8(out + item * s.d_head + 8 * b, acc[b]);
+  }
+}
+
+// d_head is 8, 16, 32, 64 or 128 (fused_kernel_fits).
+template <typename T>
+MT_CPU_INLINE void attend_any(const T* q, const T* k, const T* v, const float* mask, T* out,
+                                                     const Layout& s, float scale, int64_t begin, int64_t end) {
+  switch (s.d_head) {
+    case 8: return attend_items<T, 1>(q, k, v, mask, out, s, scale, begin, end);
+    case 16: return attend_items<T, 2>(q, k, v, mask, out, s, scale, begin, end);
+    case 32: return attend_items<T, 4>(q, k, v, mask, out, s, scale, begin, end);
+    case 64: return attend_items<T, 8>(q, k, v, mask, out, s, scale, begin, end);
+    default: return attend_items<T, 16>(q, k, v, mask, out, s, scale, begin, end);
   }
 }
 
 MT_CPU_CLONES void attend_float(
     const float* q, const float* k, const float* v, const float* mask, float* out, const Layout& s, float scale,
     int64_t begin, int64_t end) {
-  attend_items(q, k, v, mask, out, s, scale, begin, end);
+  attend_any(q, k, v, mask, out, s, scale, begin, end);
 }
 
 MT_CPU_CLONES void attend_bf16(
     const c10::BFloat16* q, const c10::BFloat16* k, const c10::BFloat16* v, const float* mask, c10::BFloat16* out,
     const Layout& s, float scale, int64_t begin, int64_t end) {
-  attend_items(q, k, v, mask, out, s, scale, begin, end);
+  attend_any(q, k, v, mask, out, s, scale, begin, end);
 }
 
 // Runs the kernel over every (row, head) of q, in float or bf16.
@@ -101,7 +155,8 @@ at::Tensor attend_all(const at::Tensor& q_in, const at::Tensor& k, const at::Ten
 bool fused_kernel_fits(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
   const auto type = q.scalar_type();
   return q.is_cpu() && (type == at::kFloat || type == at::kBFloat16) && k.scalar_type() == type &&
-         v.scalar_type() == type && k.stride(3) == 1 && v.stride(3) == 1 && q.size(2) % 8 == 0;
+         v.scalar_type() == type && k.stride(3) == 1 && v.stride(3) == 1 &&
+         (q.size(2) == 8 || q.size(2) == 16 || q.size(2) == 32 || q.size(2) == 64 || q.size(2) == 128);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace mt {
 namespace {
 
 template <typename T>
-__attribute__((always_inline)) inline void logsumexp_range(const T* x, int64_t V, int64_t stride, float* out,
+MT_CPU_INLINE void logsumexp_range(const T* x, int64_t V, int64_t stride, float* out,
                                                           int64_t begin, int64_t end) {
   using cpu::as_float;
   for (int64_t row = begin; row < end; ++row) {

@@ -13,7 +13,7 @@ namespace mt {
 namespace {
 
 template <typename T>
-__attribute__((always_inline)) inline void topk_range(const T* x, int64_t V, int64_t stride, int64_t k, float* values,
+MT_CPU_INLINE void topk_range(const T* x, int64_t V, int64_t stride, int64_t k, float* values,
                                                      int64_t* indices, int64_t begin, int64_t end) {
   for (int64_t row = begin; row < end; ++row) {
     const T* r = x + row * stride;

@@ -20,24 +20,26 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 TEST(SingleQueryAttention, FusedKernelEqualsMatrixProducts) {
   torch::manual_seed(6);
-  const int64_t sentences = 3, group = 4, heads = 2, d_head = 16, length = 9;
-  auto q = at::randn({sentences * group, heads, d_head});
-  auto cache = at::randn({sentences, heads, 16, d_head});  // a cache longer than its content
-  auto k = cache.narrow(2, 0, length), v = at::randn({sentences, heads, length, d_head});
-  auto mask = at::zeros({sentences, length});
-  mask[2].narrow(0, 6, 3).fill_(kNegInf);
-  for (auto type : {at::kFloat, at::kBFloat16}) {
-    auto fused = single_query_attention(q.to(type), k.to(type), v.to(type), mask, 0.25);
-    auto reference = single_query_attention_matmul(q, k, v, mask, 0.25);
-    ASSERT_EQ(fused.sizes(), (at::IntArrayRef{sentences * group, heads * d_head}));
-    EXPECT_EQ(fused.scalar_type(), type);
-    const double tolerance = type == at::kFloat ? 1e-5 : 3e-2;
-    EXPECT_TRUE(at::allclose(fused.to(at::kFloat), reference, tolerance, tolerance)) << type;
+  const int64_t sentences = 3, group = 4, heads = 2, length = 19;  // two blocks of eight positions and a tail
+  for (int64_t d_head : {8, 64}) {
+    auto q = at::randn({sentences * group, heads, d_head});
+    auto cache = at::randn({sentences, heads, 24, d_head});  // a cache longer than its content
+    auto k = cache.narrow(2, 0, length), v = at::randn({sentences, heads, length, d_head});
+    auto mask = at::zeros({sentences, length});
+    mask[2].narrow(0, 6, 13).fill_(kNegInf);
+    for (auto type : {at::kFloat, at::kBFloat16}) {
+      auto fused = single_query_attention(q.to(type), k.to(type), v.to(type), mask, 0.25);
+      auto reference = single_query_attention_matmul(q, k, v, mask, 0.25);
+      ASSERT_EQ(fused.sizes(), (at::IntArrayRef{sentences * group, heads * d_head}));
+      EXPECT_EQ(fused.scalar_type(), type);
+      const double tolerance = type == at::kFloat ? 1e-5 : 3e-2;
+      EXPECT_TRUE(at::allclose(fused.to(at::kFloat), reference, tolerance, tolerance)) << type << " d_head " << d_head;
+    }
+    // The masked keys take no part: changing them changes nothing.
+    auto v2 = v.clone();
+    v2[2].narrow(1, 6, 13).fill_(100.0);
+    EXPECT_TRUE(at::allclose(single_query_attention(q, k, v2, mask, 0.25), single_query_attention(q, k, v, mask, 0.25)));
   }
-  // The masked keys take no part: changing them changes nothing.
-  auto v2 = v.clone();
-  v2[2].narrow(1, 6, 3).fill_(100.0);
-  EXPECT_TRUE(at::allclose(single_query_attention(q, k, v2, mask, 0.25), single_query_attention(q, k, v, mask, 0.25)));
 }
 
 TEST(CachedAttention, ReadsEachRowsPositionsFromItsOriginSlots) {

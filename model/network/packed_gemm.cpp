@@ -17,7 +17,7 @@ namespace {
 
 constexpr int64_t kPanel = 16;     // outputs per panel: one 512-bit register of floats
 constexpr int kMaxRows = 8;        // a tile is up to 8 rows x 2 panels: 16 accumulator registers
-constexpr int64_t kRowChunk = 64;  // rows per parallel task; the tasks of a panel pair share it in L2
+constexpr int64_t kRowChunk = 128;  // rows per parallel task: a beam step's rows read each panel from L3 once
 
 // The float tile: R rows x P panels of y, accumulated over the whole input in registers.
 template <int R, int P>

@@ -41,8 +41,9 @@ class TransformerImpl : public torch::nn::Module {
   at::Tensor decode(const at::Tensor& tgt_in, const EncoderOutput& enc);
   at::Tensor forward(const at::Tensor& src, const at::Tensor& tgt_in) { return decode(tgt_in, encode(src)); }
 
-  // Incremental decoding of the sentences of `enc`, each by the same number of rows (its beam):
-  // rows b*beam .. b*beam+beam-1 belong to sentence b, and the first step fixes N.
+  // Incremental decoding of the sentences of `enc`, each by the same number of rows at a step (its
+  // beam, or 1 before the beams fan out): rows b*width .. b*width+width-1 belong to sentence b;
+  // DecoderState::reorder changes the rows between steps.
   DecoderState start_decoding(const EncoderOutput& enc);
   // last_tokens (N) at state.position -> logits (N, V) in the compute dtype; advances the state.
   at::Tensor decode_step_logits(const at::Tensor& last_tokens, DecoderState& state);

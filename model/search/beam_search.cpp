@@ -46,23 +46,24 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
   if (batch.sentences.empty()) return finished;
   DecoderState state = model->start_decoding(batch.encoded);
 
-  auto scores = at::full({batch.size(), K}, kNegInf);  // CPU: cumulative log-probs per beam
-  scores.select(1, 0).zero_();                          // step 0: one live beam per sentence
-  auto history = at::empty({batch.size() * K, 0}, at::kLong);  // CPU, tokens so far
-  auto last = at::full({batch.size() * K}, int64_t(SpecialIds::bos), at::TensorOptions(device).dtype(at::kLong));
+  // Step 0 runs one row per sentence (its beams would all start from the same BOS); the first
+  // reorder fans each out to K rows.
+  auto scores = at::zeros({batch.size(), 1});  // CPU: cumulative log-probs, (sentences, rows per sentence)
+  auto history = at::empty({batch.size(), 0}, at::kLong);  // CPU, tokens so far
+  auto last = at::full({batch.size()}, int64_t(SpecialIds::bos), at::TensorOptions(device).dtype(at::kLong));
 
   for (int64_t t = 0;; ++t) {
-    const int64_t B = batch.size(), N = B * K;
+    const int64_t B = batch.size(), width = scores.size(1), N = B * width;
     // Only each row's best `take` tokens can make a sentence's best `take` candidates: rank those,
     // instead of adding the beam scores to all V log-probabilities of every row.
     auto logits = model->decode_step_logits(last, state);  // (N, V)
     const int64_t V = logits.size(1);
     auto normalizer = logsumexp_rows(logits);  // log-probabilities are logits - normalizer
-    restrict_tokens(logits, batch.max_len, K, t, o, history);
+    restrict_tokens(logits, batch.max_len, width, t, o, history);
     const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, V);
     auto [row_scores, row_best] = row_topk(logits, take);
     auto row_logp = row_scores - normalizer.unsqueeze(1);
-    auto cand = (scores.to(device).view({N, 1}) + row_logp).view({B, K * take});
+    auto cand = (scores.to(device).view({N, 1}) + row_logp).view({B, width * take});
     auto top = cand.topk(take, 1);
     auto top_scores = std::get<0>(top).to(at::kCPU).contiguous();
     auto top_index = std::get<1>(top).to(at::kCPU).contiguous();
@@ -82,7 +83,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
       const int64_t s = batch.sentences[b];
       std::vector<Candidate> alive;
       for (int64_t j = 0; j < take && ts[b][j] > kNegInf; ++j) {
-        const int64_t row = b * K + ti[b][j] / take;
+        const int64_t row = b * width + ti[b][j] / take;
         Candidate c{row, rt[row][ti[b][j] % take], ts[b][j]};
         if (c.token == SpecialIds::eos) {
           if (j < K) finished[s].push_back(hypothesis(c.row, c.score, t + 1));

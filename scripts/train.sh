@@ -39,7 +39,7 @@ ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DATA/dev/ta
 if [ "$TINY" = 1 ]; then
   # A small network for a few hundred steps: checks that every stage runs, not quality.
   ARGS+=(--set vocab_size=4000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
-         --set model.enc_layers=1 --set model.dec_layers=1 --set max_steps=60 --set valid_every=30 --set batch_tokens=1500
+         --set model.enc_layers=1 --set model.dec_layers=1 --set max_steps=60 --set decay_steps=20 --set valid_every=30 --set batch_tokens=1500
          --set valid_sentences=50 --set warmup=20 --set log_every=10 --set max_minutes=0)
   INSTALL=""
 fi

@@ -67,6 +67,8 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"valid_beam", field(&TrainConfig::valid_beam)},
       {"patience", field(&TrainConfig::patience)},
       {"average_last", field(&TrainConfig::average_last)},
+      {"final_beam", field(&TrainConfig::final_beam)},
+      {"final_lenpen", field(&TrainConfig::final_lenpen)},
       {"log_every", field(&TrainConfig::log_every)},
       {"threads", field(&TrainConfig::threads)},
   };
@@ -144,6 +146,7 @@ void validate(const TrainConfig& c) {
   if (c.lr <= 0 || c.warmup < 0) throw std::runtime_error("lr must be positive and warmup not negative");
   if (c.decay_steps < 0 || (c.decay_steps > 0 && (c.max_steps <= 0 || c.decay_steps > c.max_steps)))
     throw std::runtime_error("decay_steps needs max_steps set and no larger than it");
+  if (c.final_beam < 1) throw std::runtime_error("final_beam must be at least 1");
   if (c.patience < 0) throw std::runtime_error("patience must not be negative (0 = no early stopping)");
 }
 

@@ -40,6 +40,10 @@ struct TrainConfig {
   int64_t valid_beam = 1;
   int64_t patience = 10;            // validations without a better dev BLEU before stopping; 0 = never
   int64_t average_last = 3;
+  // The final model is the best checkpoint, the last one or their average, whichever scores best
+  // on the whole dev set with this search (mt translate's defaults).
+  int64_t final_beam = 4;
+  double final_lenpen = 2.0;
   int64_t log_every = 50;
   int64_t threads = 0;              // 0 = every core
 };

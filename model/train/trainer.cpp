@@ -103,7 +103,8 @@ class Trainer {
   void load_checkpoint();
   void keep_snapshot();
   std::string finish();
-  double dev_score(Transformer& net, bool log_it);
+  // Mean dev BLEU of both directions over the first `sentences` dev pairs.
+  double dev_score(Transformer& net, size_t sentences, const SearchOptions& search, bool log_it);
   double elapsed() const;
 
   TrainConfig c_;
@@ -191,8 +192,8 @@ void Trainer::prepare_data() {
     dev_pairs_ = read_parallel(c_.dev);
     cleaning.dedupe = false;
     dev_examples_ = make_examples(dev_pairs_, *tokenizer_, cleaning, nullptr);
-    if (int64_t(dev_pairs_.size()) > c_.valid_sentences) dev_pairs_.resize(size_t(c_.valid_sentences));
-    spdlog::info("dev data: {} examples; {} pairs translated per validation", dev_examples_.size(), dev_pairs_.size());
+    spdlog::info("dev data: {} examples; {} pairs translated per validation", dev_examples_.size(),
+                 std::min<int64_t>(c_.valid_sentences, int64_t(dev_pairs_.size())));
   }
 }
 
@@ -214,13 +215,14 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
   all_tokens_ += double(b.src_tokens + b.tgt_tokens);
 }
 
-double Trainer::dev_score(Transformer& net, bool log_it) {
+double Trainer::dev_score(Transformer& net, size_t sentences, const SearchOptions& search, bool log_it) {
   if (dev_pairs_.empty()) return 0;
   TranslatorOptions options;
-  options.search.beam = c_.valid_beam;
+  options.search = search;
   Translator translator(net, *tokenizer_, options);
   std::vector<std::string> en, zh, zh_refs;
-  for (const auto& p : dev_pairs_) {
+  for (size_t i = 0; i < std::min(sentences, dev_pairs_.size()); ++i) {
+    const auto& p = dev_pairs_[i];
     en.push_back(p.en);
     zh.push_back(p.zh);
     zh_refs.push_back(normalize(p.zh));  // references folded to Simplified like the output
@@ -259,7 +261,9 @@ double Trainer::validate() {
   }
   const double dev_loss = tokens > 0 ? nll / tokens : 0;
   spdlog::info("validation at step {}: dev loss {:.4f} (perplexity {:.2f})", at_.step, dev_loss, std::exp(dev_loss));
-  const double score = dev_score(net_, true);
+  SearchOptions quick;
+  quick.beam = c_.valid_beam;
+  const double score = dev_score(net_, size_t(c_.valid_sentences), quick, true);
   { std::ofstream(out_ / "metrics.tsv", std::ios::app) << '\t' << dev_loss << '\n'; }
   net_->train();
   return score;
@@ -334,13 +338,12 @@ void Trainer::keep_snapshot() {
 std::string Trainer::finish() {
   const fs::path best = out_ / "best", final_dir = out_ / "final";
   if (!fs::exists(best)) save_model(best.string(), net_, *tokenizer_);
+  std::vector<std::pair<std::string, Transformer>> candidates{{"best checkpoint", load_model(best.string()).network},
+                                                              {"last checkpoint", net_}};
   std::vector<fs::path> snapshots;
   if (fs::exists(out_ / "snapshots"))
     for (const auto& e : fs::directory_iterator(out_ / "snapshots")) snapshots.push_back(e.path());
-  double best_score = at_.best_score;
-  Transformer chosen = load_model(best.string()).network;
-  if (snapshots.size() > 1 && !dev_pairs_.empty()) {
-    // Average the last checkpoints' weights (Vaswani et al. 2017) and keep it if dev says so.
+  if (snapshots.size() > 1) {  // average the last checkpoints' weights (Vaswani et al. 2017)
     Transformer averaged(c_.model), one(c_.model);
     at::NoGradGuard no_grad;
     for (auto& p : averaged->parameters()) p.zero_();
@@ -350,14 +353,26 @@ std::string Trainer::finish() {
       auto dst = averaged->parameters();
       for (size_t i = 0; i < dst.size(); ++i) dst[i].add_(src[i], 1.0 / double(snapshots.size()));
     }
-    const double score = dev_score(averaged, false);
-    spdlog::info("average of the last {} checkpoints: dev BLEU {:.2f} (best single checkpoint: {:.2f})",
-                 snapshots.size(), score, best_score);
     save_model((out_ / "averaged").string(), averaged, *tokenizer_);
-    if (score > best_score) chosen = averaged;
+    candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), averaged);
   }
-  save_model(final_dir.string(), chosen, *tokenizer_);
-  spdlog::info("final model: {}", final_dir.string());
+  // The pick is made on the whole dev set with the search users run: the quick validation (a few
+  // hundred sentences, greedy) is too noisy to tell these apart.
+  size_t chosen = 0;
+  if (!dev_pairs_.empty()) {
+    SearchOptions search;
+    search.beam = c_.final_beam;
+    search.length_penalty = c_.final_lenpen;
+    double best_score = -1;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const double score = dev_score(candidates[i].second, dev_pairs_.size(), search, false);
+      spdlog::info("{}: dev BLEU {:.2f} (all {} pairs, beam {})", candidates[i].first, score, dev_pairs_.size(),
+                   c_.final_beam);
+      if (score > best_score) best_score = score, chosen = i;
+    }
+  }
+  save_model(final_dir.string(), candidates[chosen].second, *tokenizer_);
+  spdlog::info("final model: {} ({})", final_dir.string(), candidates[chosen].first);
   return final_dir.string();
 }
 
@@ -389,7 +404,7 @@ TrainResult Trainer::run_loop() {
   auto previous_int = std::signal(SIGINT, request_stop);
   auto previous_term = std::signal(SIGTERM, request_stop);
   TrainResult result;
-  bool stop = false;
+  bool stop = c_.max_steps > 0 && at_.step >= c_.max_steps;  // resumed after its last step: only finish()
   auto last_log = std::chrono::steady_clock::now();
   double first_elapsed = elapsed();
   int64_t first_step = at_.step;

@@ -76,10 +76,18 @@ TEST(TrainResume, KilledRunResumesFromItsLastCheckpoint) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("resumed from step"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(out + "/final/model.json"));
+  // The final model was picked on the whole dev set among the best, last and averaged checkpoints.
+  EXPECT_NE(r.err.find("average of the last 2: dev BLEU"), std::string::npos) << r.err;
   // The resumed run's model translates.
   auto t = run_mt("translate --beam 2 -m " + out + "/final", "I am a student.\n\n");
   EXPECT_EQ(t.exit_code, 0) << t.err;
   EXPECT_EQ(split_lines(t.out).size(), 2u);
+  // Resumed once more after its last step, the run trains nothing and only picks the final model.
+  fs::remove_all(out + "/final");
+  auto again = run_mt(train_args(out, 40) + " --resume");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("| step "), std::string::npos) << again.err;
+  EXPECT_TRUE(fs::exists(out + "/final/model.json"));
   fs::remove_all(out);
 }
 

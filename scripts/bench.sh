@@ -59,7 +59,7 @@ if [ -f "$MODEL/tokenizer.model" ] && [ -f "$DATA/train/tatoeba-manythings.tsv" 
     local out log; out=$(mktemp -d); log=$out/log
     MT=$MT scripts/train_distributed.sh "$1" -c scripts/en-zh.yaml -o "$out/run" --set "train=[$DATA/train/tatoeba-manythings.tsv]" \
       --set dev= --set tokenizer="$MODEL/tokenizer.model" --set batch_tokens="$2" --set log_every=20 --set valid_every=1000 \
-      --set max_minutes=0 --max-steps 40 > "$log" 2>&1 || { echo "bench.sh: data-parallel run failed: $(tail -1 "$log")" >&2; }
+      --set max_minutes=0 --set decay_steps=0 --max-steps 40 > "$log" 2>&1 || { echo "bench.sh: data-parallel run failed: $(tail -1 "$log")" >&2; }
     /usr/bin/python3 - "$log" <<'PY'
 import re, sys, datetime
 t = {}
@@ -71,7 +71,8 @@ PY
     rm -rf "$out"
   }
   one=$(dp_run 1 4096); two=$(dp_run 2 2048)
-  echo "data-parallel training, same global batch: 1 process $one s/step, 2 local ranks $two s/step ($(echo "$one / $two" | bc -l | cut -c1-4)x)"
+  ratio=nan; [ "$one" != nan ] && [ "$two" != nan ] && ratio=$(echo "$one / $two" | bc -l | cut -c1-4)
+  echo "data-parallel training, same global batch: 1 process $one s/step, 2 local ranks $two s/step (${ratio}x)"
 fi
 
 if [ -d "$MODEL" ] && [ -f "$DATA/test/tatoeba-test.cmn_Hans.en" ]; then

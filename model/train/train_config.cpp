@@ -144,8 +144,11 @@ void validate(const TrainConfig& c) {
   if (c.model.d_model % c.model.heads != 0) throw std::runtime_error("model.d_model must be divisible by model.heads");
   if (c.max_tokens + 2 > c.model.max_positions) throw std::runtime_error("max_tokens must be below model.max_positions - 1");
   if (c.lr <= 0 || c.warmup < 0) throw std::runtime_error("lr must be positive and warmup not negative");
-  if (c.decay_steps < 0 || (c.decay_steps > 0 && (c.max_steps <= 0 || c.decay_steps > c.max_steps)))
-    throw std::runtime_error("decay_steps needs max_steps set and no larger than it");
+  if (c.decay_steps < 0) throw std::runtime_error("decay_steps must not be negative");
+  if (c.decay_steps > 0 && c.max_steps <= 0) throw std::runtime_error("decay_steps needs max_steps (the cool-down ends there)");
+  if (c.decay_steps > c.max_steps && c.max_steps > 0)
+    throw std::runtime_error("decay_steps (" + std::to_string(c.decay_steps) + ") is larger than max_steps (" +
+                             std::to_string(c.max_steps) + "): lower it, or set decay_steps=0");
   if (c.final_beam < 1) throw std::runtime_error("final_beam must be at least 1");
   if (c.patience < 0) throw std::runtime_error("patience must not be negative (0 = no early stopping)");
 }

@@ -59,7 +59,17 @@ at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor&
 at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Tensor& memory,
                                            const at::Tensor& mask) {
   auto kv = kv_proj(memory).chunk(2, -1);
-  return attend(split_heads(q_proj(query)), split_heads(kv[0]), split_heads(kv[1]), mask);
+  auto k = split_heads(kv[0]), v = split_heads(kv[1]);
+  // Inference under no mask or a key-padding one (the encoder, scoring): every query row goes
+  // through the one-pass kernel of the decoding steps instead of LibTorch's per-(row, head) products.
+  const bool padding_only = !mask.defined() || (mask.dim() == 4 && mask.size(1) == 1 && mask.size(2) == 1);
+  if (padding_only && !is_training() && !at::GradMode::is_enabled()) {
+    const int64_t B = query.size(0), T = query.size(1);
+    auto q = q_proj(query).view({B * T, heads_, d_head_});
+    auto out = single_query_attention(q, k, v, mask, 1.0 / std::sqrt(double(d_head_)));
+    return out_proj(out.view({B, T, heads_ * d_head_}));
+  }
+  return attend(split_heads(q_proj(query)), k, v, mask);
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {

@@ -6,6 +6,10 @@
 
 namespace mt {
 
+namespace {
+double attention_scale(int64_t d_head) { return 1.0 / std::sqrt(double(d_head)); }  // scores are q.k / sqrt(d_head)
+}  // namespace
+
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
   const int64_t rows = k_step.size(0);
   TORCH_CHECK(!origin.defined() || origin.size(0) == rows, "KVCache: ", rows, " rows, the beam table has ", origin.size(0));
@@ -47,7 +51,7 @@ at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {
 
 at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& mask) {
-  auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(double(d_head_)));
+  auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(attention_scale(d_head_));
   if (mask.defined()) scores = scores + mask;
   auto probs = at::softmax(scores, -1);
   if (dropout_ > 0 && is_training()) probs = at::dropout(probs, dropout_, true);
@@ -66,7 +70,7 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
   if (padding_only && !is_training() && !at::GradMode::is_enabled()) {
     const int64_t B = query.size(0), T = query.size(1);
     auto q = q_proj(query).view({B * T, heads_, d_head_});
-    auto out = single_query_attention(q, k, v, mask, 1.0 / std::sqrt(double(d_head_)));
+    auto out = single_query_attention(q, k, v, mask, attention_scale(d_head_));
     return out_proj(out.view({B, T, heads_ * d_head_}));
   }
   return attend(split_heads(q_proj(query)), k, v, mask);
@@ -75,13 +79,12 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {
   auto kv = kv_proj(x).view({x.size(0), 2, heads_, d_head_});
   cache.append(kv.select(1, 0), kv.select(1, 1));
-  const double scale = 1.0 / std::sqrt(double(d_head_));
-  return output_step(cached_attention(query_step(x), cache.keys(), cache.values(), cache.slots(), scale));
+  return output_step(
+      cached_attention(query_step(x), cache.keys(), cache.values(), cache.slots(), attention_scale(d_head_)));
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask) {
-  const double scale = 1.0 / std::sqrt(double(d_head_));
-  return output_step(single_query_attention(query_step(x), kv.k, kv.v, mask, scale));
+  return output_step(single_query_attention(query_step(x), kv.k, kv.v, mask, attention_scale(d_head_)));
 }
 
 StaticKV MultiHeadAttentionImpl::project_memory(const at::Tensor& memory) {

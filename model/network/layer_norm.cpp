@@ -17,7 +17,7 @@ namespace {
 
 template <typename T>
 MT_CPU_INLINE void normalize_rows(const T* x, const T* w, const T* b, T* y, int64_t d,
-                                                         float eps, int64_t begin, int64_t end) {
+                                  float eps, int64_t begin, int64_t end) {
   using cpu::as_float;
   for (int64_t row = begin; row < end; ++row) {
     const T* xr = x + row * d;

@@ -19,6 +19,11 @@ constexpr int64_t kPanel = 16;     // outputs per panel: one 512-bit register of
 constexpr int kMaxRows = 8;        // a tile is up to 8 rows x 2 panels: 16 accumulator registers
 constexpr int64_t kRowChunk = 128;  // rows per parallel task: a beam step's rows read each panel from L3 once
 
+// The first n lanes of a panel (all 16 when n >= 16): the outputs a tile may read and write.
+__attribute__((target("avx512f"))) inline __mmask16 lanes(int64_t n) {
+  return n >= kPanel ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
+}
+
 // The float tile: R rows x P panels of y, accumulated over the whole input in registers.
 template <int R, int P>
 struct FloatTile {
@@ -54,9 +59,6 @@ struct FloatTile {
         const __m512 v = relu ? _mm512_max_ps(acc[r][p], _mm512_setzero_ps()) : acc[r][p];
         _mm512_mask_storeu_ps(y + r * ldy + p * kPanel, lanes(cols - p * kPanel), v);
       }
-  }
-  __attribute__((target("avx512f"))) static __mmask16 lanes(int64_t n) {
-    return n >= kPanel ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   }
 };
 
@@ -105,9 +107,6 @@ struct BFloat16Tile {
         const __m256i rounded = (__m256i)_mm512_cvtneps_pbh(v);  // to nearest even, as c10::BFloat16
         _mm256_mask_storeu_epi16(y + r * ldy + p * kPanel, lanes(cols - p * kPanel), rounded);
       }
-  }
-  __attribute__((target("avx512f"))) static __mmask16 lanes(int64_t n) {
-    return n >= kPanel ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   }
 };
 

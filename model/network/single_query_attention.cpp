@@ -52,8 +52,8 @@ MT_CPU_INLINE cpu::Float8 partial_dot(const cpu::Float8 (&query)[B], const T* ke
 // query and the output of an item stay in registers as B blocks of eight lanes (d_head = 8 B).
 template <typename T, int B>
 MT_CPU_INLINE void attend_items(const T* q, const T* k, const T* v, const float* mask,
-                                                       T* out, const Layout& s, float scale, int64_t begin,
-                                                       int64_t end) {
+                                T* out, const Layout& s, float scale, int64_t begin,
+                                int64_t end) {
   using cpu::Float8;
   using cpu::load8;
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
@@ -111,7 +111,7 @@ MT_CPU_INLINE void attend_items(const T* q, const T* k, const T* v, const float*
 // d_head is 8, 16, 32, 64 or 128 (fused_kernel_fits).
 template <typename T>
 MT_CPU_INLINE void attend_any(const T* q, const T* k, const T* v, const float* mask, T* out,
-                                                     const Layout& s, float scale, int64_t begin, int64_t end) {
+                              const Layout& s, float scale, int64_t begin, int64_t end) {
   switch (s.d_head) {
     case 8: return attend_items<T, 1>(q, k, v, mask, out, s, scale, begin, end);
     case 16: return attend_items<T, 2>(q, k, v, mask, out, s, scale, begin, end);

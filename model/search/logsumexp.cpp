@@ -15,7 +15,7 @@ namespace {
 
 template <typename T>
 MT_CPU_INLINE void logsumexp_range(const T* x, int64_t V, int64_t stride, float* out,
-                                                          int64_t begin, int64_t end) {
+                                   int64_t begin, int64_t end) {
   using cpu::as_float;
   for (int64_t row = begin; row < end; ++row) {
     const T* r = x + row * stride;

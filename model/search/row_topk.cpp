@@ -14,7 +14,7 @@ namespace {
 
 template <typename T>
 MT_CPU_INLINE void topk_range(const T* x, int64_t V, int64_t stride, int64_t k, float* values,
-                                                     int64_t* indices, int64_t begin, int64_t end) {
+                              int64_t* indices, int64_t begin, int64_t end) {
   for (int64_t row = begin; row < end; ++row) {
     const T* r = x + row * stride;
     float* val = values + row * k;

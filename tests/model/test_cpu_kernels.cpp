@@ -173,4 +173,17 @@ TEST(PackedLinear, ModuleRunsPackedOnlyWithoutAutograd) {
   layer(x).sum().backward();
   ASSERT_TRUE(layer->weight.grad().defined());
   EXPECT_GT(layer->weight.grad().abs().sum().item<float>(), 0.0f);
+  // Which path ran: the packed copy keeps the weight as it was packed; LibTorch reads the live one.
+  const auto packed_result = [&] {
+    at::NoGradGuard no_grad;
+    layer->eval();
+    return layer(x);
+  }();
+  { at::NoGradGuard no_grad; layer->weight.zero_(); }
+  {
+    at::NoGradGuard no_grad;
+    EXPECT_TRUE(at::equal(layer(x), packed_result));  // inference: still the packed weight
+  }
+  layer->train();
+  EXPECT_TRUE(at::allclose(layer(x), layer->bias.expand({2, 5, 48})));  // autograd: the zeroed live weight
 }

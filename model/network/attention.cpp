@@ -12,7 +12,6 @@ double attention_scale(int64_t d_head) { return 1.0 / std::sqrt(double(d_head));
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
   const int64_t rows = k_step.size(0);
-  TORCH_CHECK(!origin.defined() || origin.size(0) == rows, "KVCache: ", rows, " rows, the beam table has ", origin.size(0));
   if (!k.defined() || length == k.size(0) || rows > k.size(1)) {  // grow: more steps, or more rows (the beam opens)
     const int64_t capacity = !k.defined() ? 16 : length == k.size(0) ? 2 * length : k.size(0);
     const int64_t slots = k.defined() ? std::max(rows, k.size(1)) : rows;
@@ -23,18 +22,10 @@ void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
     };
     k = grow(k, k_step);
     v = grow(v, v_step);
-    auto table = at::empty({rows, capacity}, k_step.options().dtype(at::kInt));
-    if (origin.defined()) table.narrow(1, 0, length).copy_(origin.narrow(1, 0, length));
-    origin = table;
   }
   k[length].narrow(0, 0, rows).copy_(k_step);
   v[length].narrow(0, 0, rows).copy_(v_step);
-  origin.select(1, length).copy_(at::arange(rows, origin.options()));
   ++length;
-}
-
-void KVCache::index_select(const at::Tensor& rows) {
-  if (origin.defined()) origin = origin.index_select(0, rows);
 }
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout)
@@ -76,11 +67,11 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
   return attend(split_heads(q_proj(query)), k, v, mask);
 }
 
-at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache) {
+at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache, const at::Tensor& origin) {
   auto kv = kv_proj(x).view({x.size(0), 2, heads_, d_head_});
   cache.append(kv.select(1, 0), kv.select(1, 1));
   return output_step(
-      cached_attention(query_step(x), cache.keys(), cache.values(), cache.slots(), attention_scale(d_head_)));
+      cached_attention(query_step(x), cache.keys(), cache.values(), origin, attention_scale(d_head_)));
 }
 
 at::Tensor MultiHeadAttentionImpl::forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask) {

@@ -6,19 +6,15 @@
 
 namespace mt {
 
-// Self-attention keys/values of the tokens decoded so far, written once and never moved: position t
-// of row n is in slot origin[n, t] of step t. Following the beam (row i continues old row rows[i])
-// reorders only that small table; copying every cached key and value instead would cost more with
-// each step.
+// Self-attention keys/values of the tokens decoded so far, written once and never moved: step t
+// writes its N rows into slots 0 .. N-1 of k[t] and v[t]. Which slot a row's position t is in is
+// the decoder state's origin table: following the beam reorders that table, never the caches.
 struct KVCache {
-  at::Tensor k, v;     // (capacity, slots, heads, d_head): step t writes slots 0 .. N-1 of k[t]
-  at::Tensor origin;   // (N, capacity) int32
+  at::Tensor k, v;  // (capacity, slots, heads, d_head)
   int64_t length = 0;
   void append(const at::Tensor& k_step, const at::Tensor& v_step);  // each (N, heads, d_head)
   at::Tensor keys() const { return k.narrow(0, 0, length); }
   at::Tensor values() const { return v.narrow(0, 0, length); }
-  at::Tensor slots() const { return origin.narrow(1, 0, length); }
-  void index_select(const at::Tensor& rows);  // follow the beam: row i takes old row rows[i]
 };
 
 // Encoder-side keys/values for cross-attention: projected once per batch, shared by the beams.
@@ -33,8 +29,9 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   // Full attention of `query` over `memory` (self-attention when they are the same tensor).
   // mask: additive, broadcastable to (B, heads, Tq, Tk); undefined for none.
   at::Tensor forward(const at::Tensor& query, const at::Tensor& memory, const at::Tensor& mask);
-  // One decoding step of self-attention: x (N, 1, d) is appended to the cache, then attends to it.
-  at::Tensor forward_step(const at::Tensor& x, KVCache& cache);
+  // One decoding step of self-attention: x (N, 1, d) is appended to the cache, then attends to it;
+  // origin (N, positions so far) int32: the cache slot of each row's positions.
+  at::Tensor forward_step(const at::Tensor& x, KVCache& cache, const at::Tensor& origin);
   // One decoding step of cross-attention over keys/values projected once by project_memory();
   // the rows are sentences x beam, mask (sentences, 1, 1, src_len).
   at::Tensor forward_static(const at::Tensor& x, const StaticKV& kv, const at::Tensor& mask);

@@ -46,8 +46,9 @@ at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& memo
   return ffn_block->forward(h, [&](const at::Tensor& y) { return ffn(y); });
 }
 
-at::Tensor DecoderLayerImpl::step(const at::Tensor& x, DecoderLayerState& state, const at::Tensor& src_mask) {
-  auto h = self_block->forward(x, [&](const at::Tensor& y) { return self_attn->forward_step(y, state.self); });
+at::Tensor DecoderLayerImpl::step(const at::Tensor& x, DecoderLayerState& state, const at::Tensor& origin,
+                                  const at::Tensor& src_mask) {
+  auto h = self_block->forward(x, [&](const at::Tensor& y) { return self_attn->forward_step(y, state.self, origin); });
   h = cross_block->forward(h, [&](const at::Tensor& y) { return cross_attn->forward_static(y, state.cross, src_mask); });
   return ffn_block->forward(h, [&](const at::Tensor& y) { return ffn(y); });
 }

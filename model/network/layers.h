@@ -61,8 +61,8 @@ class DecoderLayerImpl : public torch::nn::Module {
   // Teacher forcing over the whole target (training, scoring).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& memory, const at::Tensor& src_mask,
                      const at::Tensor& causal_mask);
-  // One incremental step: x is (N, 1, d).
-  at::Tensor step(const at::Tensor& x, DecoderLayerState& state, const at::Tensor& src_mask);
+  // One incremental step: x is (N, 1, d); origin as for MultiHeadAttention::forward_step.
+  at::Tensor step(const at::Tensor& x, DecoderLayerState& state, const at::Tensor& origin, const at::Tensor& src_mask);
   StaticKV project_memory(const at::Tensor& memory) { return cross_attn->project_memory(memory); }
 
  private:

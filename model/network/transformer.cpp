@@ -32,7 +32,18 @@ at::Tensor causal_mask(int64_t length, const at::TensorOptions& options) {
 }
 
 void DecoderState::reorder(const at::Tensor& rows) {
-  for (auto& layer : layers) layer.self.index_select(rows);
+  if (origin.defined()) origin = origin.index_select(0, rows);
+}
+
+void DecoderState::open_position(int64_t rows) {
+  TORCH_CHECK(!origin.defined() || origin.size(0) == rows, "decoding step of ", rows, " rows, the beam table has ",
+              origin.size(0));
+  if (!origin.defined() || position == origin.size(1)) {  // grow by doubling
+    auto table = at::empty({rows, origin.defined() ? 2 * position : 16}, src_mask.options().dtype(at::kInt));
+    if (origin.defined()) table.narrow(1, 0, position).copy_(origin.narrow(1, 0, position));
+    origin = table;
+  }
+  origin.select(1, position).copy_(at::arange(rows, origin.options()));
 }
 
 void DecoderState::select(const at::Tensor& rows, const at::Tensor& sentences) {
@@ -134,8 +145,10 @@ DecoderState TransformerImpl::start_decoding(const EncoderOutput& enc) {
 
 at::Tensor TransformerImpl::decode_step_logits(const at::Tensor& last_tokens, DecoderState& state) {
   auto x = embed(last_tokens.view({-1, 1}), state.position);
+  state.open_position(x.size(0));
+  const auto origin = state.origin.narrow(1, 0, state.position + 1);
   size_t i = 0;
-  for (const auto& layer : *decoder) x = layer->as<DecoderLayer>()->step(x, state.layers[i++], state.src_mask);
+  for (const auto& layer : *decoder) x = layer->as<DecoderLayer>()->step(x, state.layers[i++], origin, state.src_mask);
   ++state.position;
   return project_output(x.squeeze(1));
 }

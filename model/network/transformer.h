@@ -20,9 +20,13 @@ struct EncoderOutput {
 struct DecoderState {
   std::vector<DecoderLayerState> layers;
   at::Tensor src_mask;  // (sentences, 1, 1, S): the beams of a sentence share its encoder side
+  // The beam history, one table for every layer's cache: row n's position t is in slot origin[n, t].
+  at::Tensor origin;    // (N, capacity) int32
   int64_t position = 0;
-  // Beams moved within their sentences: row i continues old row rows[i] (self-attention caches).
+  // Beams moved within their sentences: row i continues old row rows[i] (only the origin table moves).
   void reorder(const at::Tensor& rows);
+  // A step of `rows` rows begins at `position`: each row's new position is in its own slot.
+  void open_position(int64_t rows);
   // Finished sentences removed: the caches keep `rows`, the encoder side keeps `sentences`.
   void select(const at::Tensor& rows, const at::Tensor& sentences);
 };

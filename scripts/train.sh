@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
-#   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
-#   the public test set -> install into models/.
+#   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> fine-tune with
+#   the CC-CEDICT glossary -> evaluate on the public test set -> install into models/.
 #
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run in about two minutes (no install)
 #   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
+#   scripts/train.sh --no-glossary   # stage 1 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +14,7 @@ MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
 OUT=runs/en-zh
 CONFIG=scripts/en-zh.yaml
+GLOSSARY_CONFIG=scripts/en-zh-glossary.yaml
 INSTALL=models/en-zh
 MINUTES=""
 TINY=0
@@ -25,17 +27,23 @@ while [ $# -gt 0 ]; do
     --minutes) MINUTES=$2; shift 2 ;;
     --install) INSTALL=$2; shift 2 ;;
     --no-install) INSTALL=""; shift ;;
+    --no-glossary) GLOSSARY_CONFIG=""; shift ;;
     --tiny) TINY=1; shift ;;
     --set) EXTRA+=(--set "$2"); shift 2 ;;
     *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ -x "$MT" ] || { echo "train.sh: $MT not built: run scripts/setup.sh first" >&2; exit 1; }
-for f in train/tatoeba-manythings.tsv dev/tatoeba-dev.en test/tatoeba-test.cmn_Hans.en; do
+for f in train/tatoeba-manythings.tsv dev/tatoeba-dev.en test/tatoeba-test.cmn_Hans.en dict/cedict.tsv; do
   [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
 done
 
-ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DATA/dev/tatoeba-dev")
+DEV=$DATA/dev/tatoeba-dev
+if [ "$TINY" = 1 ]; then  # the stages are what is being checked: 100 dev pairs will do
+  mkdir -p "$OUT" && head -100 "$DEV.en" > "$OUT-dev.en" && head -100 "$DEV.zh" > "$OUT-dev.zh"
+  DEV=$OUT-dev
+fi
+ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DEV")
 if [ "$TINY" = 1 ]; then
   # A small network for a few hundred steps: checks that every stage runs, not quality.
   ARGS+=(--set vocab_size=4000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
@@ -44,15 +52,28 @@ if [ "$TINY" = 1 ]; then
   INSTALL=""
 fi
 [ -n "$MINUTES" ] && ARGS+=(--set "max_minutes=$MINUTES")
-RESUME=()
-[ -f "$OUT/checkpoint.pt" ] && [ ! -d "$OUT/final" ] && RESUME=(--resume)
-
-echo "==> train ($OUT)" >&2
-start=$(date +%s)
-if [ ! -d "$OUT/final" ]; then
-  "$MT" train -c "$CONFIG" -o "$OUT" "${ARGS[@]}" "${EXTRA[@]}" "${RESUME[@]}"
+# One stage: train CONFIG into run folder $1 (resuming a checkpoint, skipped once finished).
+stage() {
+  local config=$1 out=$2
+  shift 2
+  local resume=()
+  [ -f "$out/checkpoint.pt" ] && [ ! -d "$out/final" ] && resume=(--resume)
+  echo "==> train $config ($out)" >&2
+  local start
+  start=$(date +%s)
+  if [ ! -d "$out/final" ]; then
+    "$MT" train -c "$config" -o "$out" "${ARGS[@]}" "$@" "${EXTRA[@]}" "${resume[@]}"
+  fi
+  echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)" >&2
+}
+stage "$CONFIG" "$OUT"
+if [ -n "$GLOSSARY_CONFIG" ]; then
+  # --tiny: a few steps check the stage runs
+  TUNE=()
+  [ "$TINY" = 1 ] && TUNE=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
+  stage "$GLOSSARY_CONFIG" "$OUT-glossary" --set "init_from=$OUT/final" --set "glossary=$DATA/dict/cedict.tsv" "${TUNE[@]}"
+  OUT=$OUT-glossary
 fi
-echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)" >&2
 
 echo "==> evaluate on the public test set (beam 4)" >&2
 TEST=$DATA/test/tatoeba-test.cmn_Hans

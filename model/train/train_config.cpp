@@ -36,6 +36,10 @@ const std::vector<std::pair<std::string, Field>>& fields() {
                  [](const TrainConfig& c) { return YAML::Node(c.train); }}},
       {"dev", field(&TrainConfig::dev)},
       {"tokenizer", field(&TrainConfig::tokenizer)},
+      {"glossary", field(&TrainConfig::glossary)},
+      {"glossary_max_words", field(&TrainConfig::glossary_max_words)},
+      {"glossary_max_senses", field(&TrainConfig::glossary_max_senses)},
+      {"init_from", field(&TrainConfig::init_from)},
       {"vocab_size", field(&TrainConfig::vocab_size)},
       {"output", field(&TrainConfig::output)},
       {"max_tokens", field(&TrainConfig::max_tokens)},
@@ -149,6 +153,8 @@ void validate(const TrainConfig& c) {
   if (c.decay_steps > c.max_steps && c.max_steps > 0)
     throw std::runtime_error("decay_steps (" + std::to_string(c.decay_steps) + ") is larger than max_steps (" +
                              std::to_string(c.max_steps) + "): lower it, or set decay_steps=0");
+  if (c.glossary_max_words < 1 || c.glossary_max_senses < 1)
+    throw std::runtime_error("glossary_max_words and glossary_max_senses must be at least 1");
   if (c.final_beam < 1) throw std::runtime_error("final_beam must be at least 1");
   if (c.patience < 0) throw std::runtime_error("patience must not be negative (0 = no early stopping)");
 }

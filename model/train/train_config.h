@@ -13,6 +13,10 @@ struct TrainConfig {
   std::vector<std::string> train;   // TSV files or .en/.zh prefixes
   std::string dev;                  // .en/.zh prefix
   std::string tokenizer;            // SentencePiece model; trained from `train` when missing
+  std::string glossary;             // english_gloss<TAB>chinese dictionary pairs added to `train`
+  int64_t glossary_max_words = 3;   // glosses of at most N words
+  int64_t glossary_max_senses = 3;  // leave out glosses/words with more renderings than this
+  std::string init_from;            // model folder to fine-tune: its weights, network and tokenizer
   int64_t vocab_size = 8000;
   std::string output = "runs/model";
   int64_t max_tokens = 100;

@@ -19,6 +19,7 @@
 #include "model/metrics/chrf.h"
 #include "model/package/model_package.h"
 #include "model/train/batcher.h"
+#include "model/train/glossary.h"
 #include "model/train/loss.h"
 #include "model/translate/translator.h"
 
@@ -153,6 +154,8 @@ void Trainer::prepare_tokenizer() {
   }
   if (resume_ && fs::exists(own)) {
     tokenizer_.emplace(Tokenizer::load(own.string()));
+  } else if (!c_.init_from.empty()) {  // fine-tuning keeps the model's vocabulary
+    tokenizer_.emplace(Tokenizer::load((fs::path(c_.init_from) / "tokenizer.model").string()));
   } else if (!c_.tokenizer.empty() && fs::exists(c_.tokenizer)) {
     tokenizer_.emplace(Tokenizer::load(c_.tokenizer));
   } else {
@@ -183,6 +186,13 @@ void Trainer::prepare_data() {
   for (const auto& path : c_.train) {
     auto more = read_parallel(path);
     pairs.insert(pairs.end(), more.begin(), more.end());
+  }
+  if (!c_.glossary.empty()) {
+    GlossaryStats g;
+    auto entries = read_glossary(c_.glossary, {c_.glossary_max_words, c_.glossary_max_senses}, &g);
+    spdlog::info("glossary {}: {} entries, kept {} (left out {} longer than {} words, {} with more than {} renderings)",
+                 c_.glossary, g.read, g.kept, g.too_long, c_.glossary_max_words, g.ambiguous, c_.glossary_max_senses);
+    pairs.insert(pairs.end(), entries.begin(), entries.end());
   }
   CleaningStats stats;
   train_ = make_examples(pairs, *tokenizer_, cleaning, &stats);
@@ -356,6 +366,8 @@ std::string Trainer::finish() {
     save_model((out_ / "averaged").string(), averaged, *tokenizer_);
     candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), averaged);
   }
+  if (!c_.init_from.empty())  // fine-tuning that does not help leaves the model as it was
+    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", load_model(c_.init_from).network);
   // The pick is made on the whole dev set with the search users run: the quick validation (a few
   // hundred sentences, greedy) is too noisy to tell these apart.
   size_t chosen = 0;
@@ -380,7 +392,20 @@ TrainResult Trainer::run() {
   prepare_tokenizer();
   prepare_data();
   torch::manual_seed(uint64_t(c_.seed));
+  std::optional<ModelPackage> start;
+  if (!c_.init_from.empty()) {  // fine-tuning: that model's network shape; dropout as configured
+    start = load_model(c_.init_from);
+    start->config.dropout = c_.model.dropout;
+    start->config.attention_dropout = c_.model.attention_dropout;
+    c_.model = start->config;
+  }
   net_ = Transformer(c_.model);
+  if (start && !resume_) {
+    at::NoGradGuard no_grad;
+    auto from = start->network->named_parameters();
+    for (auto& p : net_->named_parameters()) p.value().copy_(from[p.key()]);
+    spdlog::info("fine-tuning {}: its weights and tokenizer, a fresh optimizer and schedule", c_.init_from);
+  }
   net_->to(device_);
   net_->train();
   optimizer_ = std::make_unique<torch::optim::Adam>(

@@ -108,6 +108,35 @@ TEST(TrainResume, SigtermSavesACheckpointAndExitsCleanly) {
   fs::remove_all(out);
 }
 
+// The training loss at the first progress line ("| loss 5.123 |").
+double first_logged_loss(const std::string& log) {
+  const auto at = log.find("| loss ");
+  return at == std::string::npos ? -1 : std::stod(log.substr(at + 7));
+}
+
+TEST(TrainFineTune, StartsFromTheModelAndAddsTheGlossary) {
+  const auto base = temp_path("train_base"), tuned = temp_path("train_tuned");
+  fs::remove_all(base);
+  fs::remove_all(tuned);
+  write_dev(base);
+  auto first = run_mt(train_args(base, 40));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  const std::string glossary = std::string(MT_SOURCE_DIR) + "/tests/data/tiny_glossary.tsv";
+  auto r = run_mt(train_args(tuned, 10) + " --set dev=" + base + "/dev --set init_from=" + base +
+                  "/final --set glossary=" + glossary + " --set lr=0.0005");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("fine-tuning " + base + "/final"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("9 entries, kept 3"), std::string::npos) << r.err;
+  // It goes on from the trained weights: its first loss is far below the fresh run's.
+  EXPECT_LT(first_logged_loss(r.err), first_logged_loss(first.err) - 0.5) << r.err << first.err;
+  EXPECT_NE(r.err.find("the model fine-tuned from (" + base + "/final): dev BLEU"), std::string::npos) << r.err;
+  auto t = run_mt("translate -m " + tuned + "/final", "tea\n");
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  fs::remove_all(base);
+  fs::remove_all(tuned);
+}
+
 TEST(TrainConfigErrors, UnknownSettingIsAnError) {
   auto r = run_mt("train -c " + std::string(MT_SOURCE_DIR) + "/tests/data/tiny_train.yaml --set no_such_key=1");
   EXPECT_EQ(r.exit_code, 1);
@@ -120,7 +149,8 @@ TEST(TrainConfigErrors, ResumeWithoutCheckpointIsAnError) {
   EXPECT_NE(r.err.find("nothing to resume"), std::string::npos) << r.err;
 }
 
-// scripts/train.sh --tiny: prepare -> tokenizer -> train -> average -> evaluate, end to end.
+// scripts/train.sh --tiny: prepare -> tokenizer -> train -> average -> fine-tune with the glossary
+// -> evaluate, end to end.
 TEST(TrainRecipe, TinyModeRunsEndToEnd) {
   REQUIRE_SHARED_DATA();
   const auto out = temp_path("recipe_tiny");
@@ -130,9 +160,12 @@ TEST(TrainRecipe, TinyModeRunsEndToEnd) {
   const int status = std::system(cmd.c_str());
   EXPECT_EQ(status, 0) << slurp(out + ".log");
   EXPECT_TRUE(fs::exists(out + "/final/model.json"));
-  EXPECT_TRUE(fs::exists(out + "/test-en-zh.json"));
-  EXPECT_TRUE(fs::exists(out + "/test-zh-en.json"));
-  fs::remove_all(out);
+  // Stage 2 fine-tunes stage 1 with the glossary; its pick is what gets evaluated.
+  EXPECT_TRUE(fs::exists(out + "-glossary/final/model.json"));
+  EXPECT_NE(slurp(out + ".log").find("fine-tuning " + out + "/final"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out + "-glossary/test-en-zh.json"));
+  EXPECT_TRUE(fs::exists(out + "-glossary/test-zh-en.json"));
+  for (const auto& path : {out, out + "-glossary", out + "-dev.en", out + "-dev.zh"}) fs::remove_all(path);
 }
 
 // scripts/train_distributed.sh: 2 local ranks over Gloo; killing one stops the job with an error,

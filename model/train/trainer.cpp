@@ -81,6 +81,19 @@ class AutocastScope {
   bool on_, cuda_;
 };
 
+// The element-wise mean of networks' weights.
+Transformer mean_weights(const std::vector<Transformer>& nets, const ModelConfig& config) {
+  Transformer mean(config);
+  at::NoGradGuard no_grad;
+  auto dst = mean->parameters();
+  for (auto& p : dst) p.zero_();
+  for (const auto& net : nets) {
+    auto src = net->parameters();
+    for (size_t i = 0; i < dst.size(); ++i) dst[i].add_(src[i].to(dst[i].device()), 1.0 / double(nets.size()));
+  }
+  return mean;
+}
+
 std::string format_duration(double seconds) {
   const auto s = int64_t(seconds);
   char buf[32];
@@ -353,21 +366,24 @@ std::string Trainer::finish() {
   std::vector<fs::path> snapshots;
   if (fs::exists(out_ / "snapshots"))
     for (const auto& e : fs::directory_iterator(out_ / "snapshots")) snapshots.push_back(e.path());
+  Transformer trained = net_;  // what fine-tuning produced: the average when there is one
   if (snapshots.size() > 1) {  // average the last checkpoints' weights (Vaswani et al. 2017)
-    Transformer averaged(c_.model), one(c_.model);
-    at::NoGradGuard no_grad;
-    for (auto& p : averaged->parameters()) p.zero_();
+    std::vector<Transformer> nets;
     for (const auto& path : snapshots) {
-      read_weights(*one, path.string());
-      auto src = one->parameters();
-      auto dst = averaged->parameters();
-      for (size_t i = 0; i < dst.size(); ++i) dst[i].add_(src[i], 1.0 / double(snapshots.size()));
+      nets.emplace_back(c_.model);
+      read_weights(*nets.back(), path.string());
     }
-    save_model((out_ / "averaged").string(), averaged, *tokenizer_);
-    candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), averaged);
+    trained = mean_weights(nets, c_.model);
+    save_model((out_ / "averaged").string(), trained, *tokenizer_);
+    candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), trained);
   }
-  if (!c_.init_from.empty())  // fine-tuning that does not help leaves the model as it was
-    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", load_model(c_.init_from).network);
+  if (!c_.init_from.empty()) {  // fine-tuning that does not help leaves the model as it was
+    Transformer start = load_model(c_.init_from).network;
+    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", start);
+    // Halfway between the start and the fine-tuned weights (WiSE-FT, Wortsman et al. 2022) often
+    // keeps more of what the start knew while taking in what fine-tuning taught.
+    candidates.emplace_back("halfway between it and the fine-tuned weights", mean_weights({start, trained}, c_.model));
+  }
   // The pick is made on the whole dev set with the search users run: the quick validation (a few
   // hundred sentences, greedy) is too noisy to tell these apart.
   size_t chosen = 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/network/inference.h"
 #include "model/network/single_query_attention.h"
 
 namespace mt {
@@ -58,7 +59,7 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
   // Inference under no mask or a key-padding one (the encoder, scoring): every query row goes
   // through the one-pass kernel of the decoding steps instead of LibTorch's per-(row, head) products.
   const bool padding_only = !mask.defined() || (mask.dim() == 4 && mask.size(1) == 1 && mask.size(2) == 1);
-  if (padding_only && !is_training() && !at::GradMode::is_enabled()) {
+  if (padding_only && running_inference(*this)) {
     const int64_t B = query.size(0), T = query.size(1);
     auto q = q_proj(query).view({B * T, heads_, d_head_});
     auto out = single_query_attention(q, k, v, mask, attention_scale(d_head_));

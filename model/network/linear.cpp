@@ -4,6 +4,8 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/nn/init.h>
 
+#include "model/network/inference.h"
+
 namespace mt {
 
 LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
@@ -14,13 +16,14 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
 }
 
 at::Tensor LinearImpl::forward(const at::Tensor& x) {
-  if (use_packed(packed_, x, is_training())) return packed_linear(x, packed_, bias);
-  if (!int8_.isNone() && x.scalar_type() == at::kFloat && !is_training()) return linear_int8(x, int8_);
+  const bool inference = running_inference(*this);
+  if (use_packed(packed_, x, inference)) return packed_linear(x, packed_, bias);
+  if (!int8_.isNone() && x.scalar_type() == at::kFloat && inference) return linear_int8(x, int8_);
   return at::linear(x, weight, bias);
 }
 
 at::Tensor LinearImpl::forward_relu(const at::Tensor& x) {
-  if (use_packed(packed_, x, is_training())) return packed_linear(x, packed_, bias, /*relu=*/true);
+  if (use_packed(packed_, x, running_inference(*this))) return packed_linear(x, packed_, bias, /*relu=*/true);
   return forward(x).relu_();
 }
 

@@ -1,7 +1,6 @@
 #include "model/network/packed_gemm.h"
 
 #include <ATen/Parallel.h>
-#include <ATen/core/grad_mode.h>
 #include <ATen/ops/constant_pad_nd.h>
 #include <ATen/ops/empty.h>
 #include <c10/util/BFloat16.h>
@@ -192,8 +191,8 @@ at::Tensor packed_linear(const at::Tensor& x, const PackedWeight& weight, const 
   return y.view(sizes);
 }
 
-bool use_packed(const PackedWeight& weight, const at::Tensor& x, bool training) {
-  return weight.defined() && !training && !at::GradMode::is_enabled() && x.is_cpu() &&
+bool use_packed(const PackedWeight& weight, const at::Tensor& x, bool inference) {
+  return weight.defined() && inference && x.is_cpu() &&
          x.scalar_type() == weight.panels.scalar_type();
 }
 

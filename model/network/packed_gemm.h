@@ -21,7 +21,7 @@ bool can_pack(at::ScalarType dtype, int64_t in);
 PackedWeight pack_weight(const at::Tensor& weight);
 // x (..., in) in the weight's dtype -> x W^T + bias (bias may be undefined), then ReLU if `relu`.
 at::Tensor packed_linear(const at::Tensor& x, const PackedWeight& weight, const at::Tensor& bias, bool relu = false);
-// Whether packed_linear may stand in for at::linear here: inference (no autograd) on the weight's dtype.
-bool use_packed(const PackedWeight& weight, const at::Tensor& x, bool training);
+// Whether packed_linear may stand in for at::linear here: at inference, on the weight's dtype.
+bool use_packed(const PackedWeight& weight, const at::Tensor& x, bool inference);
 
 }  // namespace mt

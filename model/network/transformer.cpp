@@ -6,6 +6,7 @@
 
 #include <torch/nn/init.h>
 
+#include "model/network/inference.h"
 #include "tokenizer/tokenizer.h"
 
 namespace mt {
@@ -92,8 +93,9 @@ at::Tensor TransformerImpl::embed(const at::Tensor& tokens, int64_t offset) {
 
 at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
   auto h = config_.pre_norm ? decoder_norm(x) : x;
-  if (use_packed(output_packed_, h, is_training())) return packed_linear(h, output_packed_, at::Tensor());
-  if (!output_int8_.isNone() && !is_training()) return linear_int8(h, output_int8_);
+  const bool inference = running_inference(*this);
+  if (use_packed(output_packed_, h, inference)) return packed_linear(h, output_packed_, at::Tensor());
+  if (!output_int8_.isNone() && inference) return linear_int8(h, output_int8_);
   return at::linear(h, embedding->weight);
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Speed of mt against the plain-PyTorch reference (../shared/tools/ref_transformer.py), measured in
 # the same run on the same threads, then a real translation of the public test set.
-#   scripts/bench.sh [--threads 2] [--model models/en-zh] [--quick]
+#   scripts/bench.sh [--threads 2] [--model models/en-zh] [--quick] [--repeat 3]
+# Each row runs the reference and mt in turn, --repeat times, and compares their medians: one
+# run of either drifts by 10-20% on a shared machine.
 # Needs: python3-torch (apt-get install python3-torch) for the reference. Run on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +13,13 @@ DATA=${MT_SHARED_DATA:-../shared/data}
 THREADS=2
 MODEL=models/en-zh
 SENTENCES=64
+REPEAT=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS=$2; shift 2 ;;
     --model) MODEL=$2; shift 2 ;;
     --quick) SENTENCES=32; shift ;;
+    --repeat) REPEAT=$2; shift 2 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,14 +30,18 @@ M="--d-model 256 --heads 4 --ffn 1024 --enc-layers 3 --dec-layers 3 --vocab 8000
 D="--batch-size 32 --sentences $SENTENCES --force-steps 20"
 T="--batch-tokens 4096 --src-len 16 --tgt-len 18 --steps 30"
 key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+median() { tr ' ' '\n' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 row() {  # name, reference command, mt command, key
-  local ref ours
-  ref=$(/usr/bin/python3 "$REF" $2 --threads "$THREADS" --json 2>/dev/null | key "$4")
-  ours=$("$MT" --threads "$THREADS" $3 --json | key "$4")
-  printf "%-34s %12.1f %12.1f %8.2fx\n" "$1" "$ref" "$ours" "$(echo "$ours / $ref" | bc -l)"
+  local refs="" ours="" ref mine
+  for _ in $(seq "$REPEAT"); do
+    refs+=" $(/usr/bin/python3 "$REF" $2 --threads "$THREADS" --json 2>/dev/null | key "$4")"
+    ours+=" $("$MT" --threads "$THREADS" $3 --json | key "$4")"
+  done
+  ref=$(echo $refs | median); mine=$(echo $ours | median)
+  printf "%-34s %12.1f %12.1f %8.2fx\n" "$1" "$ref" "$mine" "$(echo "$mine / $ref" | bc -l)"
 }
 
-echo "mt bench vs ref_transformer.py — small config (d 256, 4 heads, FFN 1024, 3+3 layers, vocab 8000), $THREADS threads"
+echo "mt bench vs ref_transformer.py — small config (d 256, 4 heads, FFN 1024, 3+3 layers, vocab 8000), $THREADS threads, median of $REPEAT alternating runs each"
 printf "%-34s %12s %12s %9s\n" "work" "reference" "mt" "ratio"
 row "decode beam 4, fp32 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D"                          sentences_per_s
 row "decode beam 4, bf16 (sent/s)"    "decode-bench $M --beam 4 $D"  "bench decode $M --beam 4 $D --compute-type bfloat16"  sentences_per_s

@@ -364,8 +364,9 @@ std::string Trainer::finish() {
   std::vector<std::pair<std::string, Transformer>> candidates{{"best checkpoint", load_model(best.string()).network},
                                                               {"last checkpoint", net_}};
   std::vector<fs::path> snapshots;
-  if (fs::exists(out_ / "snapshots"))
-    for (const auto& e : fs::directory_iterator(out_ / "snapshots")) snapshots.push_back(e.path());
+  if (fs::exists(out_ / "snapshots"))  // not a tmp.pt a kill left half-written
+    for (const auto& e : fs::directory_iterator(out_ / "snapshots"))
+      if (e.path().filename().string().rfind("step-", 0) == 0) snapshots.push_back(e.path());
   Transformer trained = net_;  // what fine-tuning produced: the average when there is one
   if (snapshots.size() > 1) {  // average the last checkpoints' weights (Vaswani et al. 2017)
     std::vector<Transformer> nets;

@@ -6,8 +6,8 @@
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run in about two minutes (no install)
 #   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
-#   scripts/train.sh --glossary      # then fine-tune with the CC-CEDICT glossary (stage 2; it did
-#                                    # not help the shipped model on dev, see README)
+#   scripts/train.sh --finetune scripts/en-zh-restart.yaml   # stage 2: fine-tune stage 1's model
+#   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -15,7 +15,7 @@ MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
 OUT=runs/en-zh
 CONFIG=scripts/en-zh.yaml
-GLOSSARY_CONFIG=""
+FINETUNE_CONFIG=""
 INSTALL=models/en-zh
 MINUTES=""
 TINY=0
@@ -28,7 +28,8 @@ while [ $# -gt 0 ]; do
     --minutes) MINUTES=$2; shift 2 ;;
     --install) INSTALL=$2; shift 2 ;;
     --no-install) INSTALL=""; shift ;;
-    --glossary) GLOSSARY_CONFIG=scripts/en-zh-glossary.yaml; shift ;;
+    --finetune) FINETUNE_CONFIG=$2; shift 2 ;;
+    --glossary) FINETUNE_CONFIG=scripts/en-zh-glossary.yaml; shift ;;
     --tiny) TINY=1; shift ;;
     --set) EXTRA+=(--set "$2"); shift 2 ;;
     *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
@@ -36,7 +37,11 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$MT" ] || { echo "train.sh: $MT not built: run scripts/setup.sh first" >&2; exit 1; }
 NEEDED=(train/tatoeba-manythings.tsv dev/tatoeba-dev.en test/tatoeba-test.cmn_Hans.en)
-[ -n "$GLOSSARY_CONFIG" ] && NEEDED+=(dict/cedict.tsv)
+# A stage-2 config that names a glossary gets the one in the data folder.
+USES_GLOSSARY=0
+[ -z "$FINETUNE_CONFIG" ] || [ -f "$FINETUNE_CONFIG" ] || { echo "train.sh: $FINETUNE_CONFIG not found" >&2; exit 1; }
+[ -n "$FINETUNE_CONFIG" ] && grep -q '^glossary:' "$FINETUNE_CONFIG" && USES_GLOSSARY=1
+[ "$USES_GLOSSARY" = 1 ] && NEEDED+=(dict/cedict.tsv)
 for f in "${NEEDED[@]}"; do
   [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
 done
@@ -70,12 +75,15 @@ stage() {
   echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)" >&2
 }
 stage "$CONFIG" "$OUT"
-if [ -n "$GLOSSARY_CONFIG" ]; then
+STAGE1=$OUT
+if [ -n "$FINETUNE_CONFIG" ]; then  # into runs/en-zh-glossary for scripts/en-zh-glossary.yaml, ...
+  TUNE=(--set "init_from=$OUT/final")
+  [ "$USES_GLOSSARY" = 1 ] && TUNE+=(--set "glossary=$DATA/dict/cedict.tsv")
   # --tiny: a few steps check the stage runs
-  TUNE=()
-  [ "$TINY" = 1 ] && TUNE=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
-  stage "$GLOSSARY_CONFIG" "$OUT-glossary" --set "init_from=$OUT/final" --set "glossary=$DATA/dict/cedict.tsv" "${TUNE[@]}"
-  OUT=$OUT-glossary
+  [ "$TINY" = 1 ] && TUNE+=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
+  name=$(basename "$FINETUNE_CONFIG" .yaml)
+  stage "$FINETUNE_CONFIG" "$OUT-${name#en-zh-}" "${TUNE[@]}"
+  OUT=$OUT-${name#en-zh-}
 fi
 
 echo "==> evaluate on the public test set (beam 4)" >&2
@@ -96,6 +104,11 @@ if [ -n "$INSTALL" ]; then
   cp "$OUT"/final/* "$INSTALL.tmp/"
   cp "$OUT/config.yaml" "$OUT/train.log" "$OUT/metrics.tsv" "$OUT"/test-*.json "$INSTALL.tmp/"
   [ -f "$OUT/curves.png" ] && cp "$OUT/curves.png" "$INSTALL.tmp/"
+  if [ "$OUT" != "$STAGE1" ]; then  # a fine-tuned model keeps the record of its first stage too
+    for f in config.yaml train.log metrics.tsv curves.png; do
+      [ -f "$STAGE1/$f" ] && cp "$STAGE1/$f" "$INSTALL.tmp/stage1-$f"
+    done
+  fi
   rm -rf "$INSTALL" && mv "$INSTALL.tmp" "$INSTALL"
 fi
 echo "==> done" >&2

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
 #   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
-#   the public test set -> install into models/.
+#   the public test set -> install into models/. Stage 2 fine-tunes stage 1's model with a second
+#   config (by default scripts/en-zh-restart.yaml, a second cool-down: the shipped model).
 #
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run in about two minutes (no install)
 #   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
-#   scripts/train.sh --finetune scripts/en-zh-restart.yaml   # stage 2: fine-tune stage 1's model
+#   scripts/train.sh --no-finetune   # stage 1 only
 #   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
 OUT=runs/en-zh
 CONFIG=scripts/en-zh.yaml
-FINETUNE_CONFIG=""
+FINETUNE_CONFIG=scripts/en-zh-restart.yaml
 INSTALL=models/en-zh
 MINUTES=""
 TINY=0
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --install) INSTALL=$2; shift 2 ;;
     --no-install) INSTALL=""; shift ;;
     --finetune) FINETUNE_CONFIG=$2; shift 2 ;;
+    --no-finetune) FINETUNE_CONFIG=""; shift ;;
     --glossary) FINETUNE_CONFIG=scripts/en-zh-glossary.yaml; shift ;;
     --tiny) TINY=1; shift ;;
     --set) EXTRA+=(--set "$2"); shift 2 ;;

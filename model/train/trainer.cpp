@@ -130,6 +130,7 @@ class Trainer {
   std::vector<Example> train_, dev_examples_;
   std::vector<SentencePair> dev_pairs_;
   Transformer net_{nullptr};
+  Transformer start_{nullptr};  // the model init_from names, as loaded (fine-tuning only)
   std::unique_ptr<torch::optim::Adam> optimizer_;
   Position at_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -379,11 +380,10 @@ std::string Trainer::finish() {
     candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), trained);
   }
   if (!c_.init_from.empty()) {  // fine-tuning that does not help leaves the model as it was
-    Transformer start = load_model(c_.init_from).network;
-    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", start);
+    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", start_);
     // Halfway between the start and the fine-tuned weights (WiSE-FT, Wortsman et al. 2022) often
     // keeps more of what the start knew while taking in what fine-tuning taught.
-    candidates.emplace_back("halfway between it and the fine-tuned weights", mean_weights({start, trained}, c_.model));
+    candidates.emplace_back("halfway between it and the fine-tuned weights", mean_weights({start_, trained}, c_.model));
   }
   // The pick is made on the whole dev set with the search users run: the quick validation (a few
   // hundred sentences, greedy) is too noisy to tell these apart.
@@ -409,17 +409,17 @@ TrainResult Trainer::run() {
   prepare_tokenizer();
   prepare_data();
   torch::manual_seed(uint64_t(c_.seed));
-  std::optional<ModelPackage> start;
   if (!c_.init_from.empty()) {  // fine-tuning: that model's network shape; dropout as configured
-    start = load_model(c_.init_from);
-    start->config.dropout = c_.model.dropout;
-    start->config.attention_dropout = c_.model.attention_dropout;
-    c_.model = start->config;
+    ModelPackage start = load_model(c_.init_from);
+    start.config.dropout = c_.model.dropout;
+    start.config.attention_dropout = c_.model.attention_dropout;
+    c_.model = start.config;
+    start_ = start.network;
   }
   net_ = Transformer(c_.model);
-  if (start && !resume_) {
+  if (start_ && !resume_) {
     at::NoGradGuard no_grad;
-    auto from = start->network->named_parameters();
+    auto from = start_->named_parameters();
     for (auto& p : net_->named_parameters()) p.value().copy_(from[p.key()]);
     spdlog::info("fine-tuning {}: its weights and tokenizer, a fresh optimizer and schedule", c_.init_from);
   }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <random>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/InferenceMode.h>
@@ -47,16 +47,17 @@ nlohmann::json bench_decode(const BenchOptions& o) {
   Transformer net(o.model);
   net->eval();
   net->set_compute_type(parse_compute_type(o.compute_type));
-  std::mt19937_64 rng(uint64_t(o.seed));
-  std::uniform_int_distribution<int64_t> length(5, 30), token(6, o.model.vocab_size - 1);
-  std::vector<std::vector<int64_t>> sentences(size_t(o.sentences));
+  // The reference's sentences: torch's CPU generator seeded alike gives the same lengths (5-30).
+  auto generator = at::detail::createCPUGenerator(uint64_t(o.seed));
+  const auto lengths = at::randint(5, 31, {o.sentences}, generator, at::kLong);
+  std::vector<std::vector<int64_t>> sentences;
   int64_t src_tokens = 0;
-  for (auto& s : sentences) {
-    s.resize(size_t(length(rng)));
-    for (auto& t : s) t = token(rng);
-    src_tokens += int64_t(s.size());
+  for (int64_t i = 0; i < o.sentences; ++i) {
+    const auto s = at::randint(6, o.model.vocab_size, {lengths[i].item<int64_t>()}, generator, at::kLong);
+    sentences.emplace_back(s.data_ptr<int64_t>(), s.data_ptr<int64_t>() + s.numel());
+    src_tokens += s.numel();
   }
-  std::sort(sentences.begin(), sentences.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::stable_sort(sentences.begin(), sentences.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   std::vector<at::Tensor> batches;
   for (size_t i = 0; i < sentences.size(); i += size_t(o.batch_size)) {
     const size_t end = std::min(sentences.size(), i + size_t(o.batch_size));

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 
-// Compile a kernel for AVX-512, AVX2 and plain x86-64; the loader picks the best the CPU has.
-#define MT_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// Compile a kernel for AVX-512, AVX2 and plain x86-64; the loader picks the best the CPU has. The
+// x86-64-v4/v3 levels, not bare "avx512f"/"avx2", so that the clones may use FMA (and AVX-512VL):
+// without it every a * b + c is a multiply and an add.
+#define MT_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
 // The helpers below take and return vectors: a copy compiled on its own would follow the default
 // target's calling convention, not the AVX clone's, so each is forced inline into its caller.
@@ -46,23 +48,56 @@ MT_CPU_INLINE void store8(c10::BFloat16* p, Float8 v) {
 }
 MT_CPU_INLINE float sum8(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
 
+// Sixteen floats: one AVX-512 register in the x86-64-v4 clone, two or four elsewhere. Long loops
+// (over a vocabulary) run half as many instructions as with Float8.
+typedef float Float16 __attribute__((vector_size(64)));
+typedef int32_t Int32x16 __attribute__((vector_size(64)));
+
+MT_CPU_INLINE Float16 load16(const float* p) {
+  Float16 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+MT_CPU_INLINE Float16 load16(const c10::BFloat16* p) {
+  typedef uint16_t Half16 __attribute__((vector_size(32)));
+  Half16 h;
+  __builtin_memcpy(&h, p, sizeof h);
+  return (Float16)(__builtin_convertvector(h, Int32x16) << 16);
+}
+
+// The largest lane, by halving: a shuffle and a max per level, not sixteen extractions (GCC turns
+// an "any lane" test of a compare into exactly those).
+MT_CPU_INLINE float max_lane(Float16 v) {
+  typedef float Float4 __attribute__((vector_size(16)));
+  const Float8 lo8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+  const Float8 hi8 = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  const Float8 m8 = lo8 > hi8 ? lo8 : hi8;
+  const Float4 lo4 = __builtin_shufflevector(m8, m8, 0, 1, 2, 3), hi4 = __builtin_shufflevector(m8, m8, 4, 5, 6, 7);
+  const Float4 m4 = lo4 > hi4 ? lo4 : hi4;
+  return std::max(std::max(m4[0], m4[1]), std::max(m4[2], m4[3]));
+}
+MT_CPU_INLINE Float16 max(Float16 a, Float16 b) { return a > b ? a : b; }
+
 // exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
-// -87, where a float would go subnormal.
-MT_CPU_INLINE Float8 exp_nonpositive(Float8 x) {
-  const Int32x8 underflow = x < -87.0f;
-  x = underflow ? Float8{} - 87.0f : x;
-  const Int32x8 n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, Int32x8);  // rounded, x <= 0
-  const Float8 nf = __builtin_convertvector(n, Float8);
-  const Float8 r = x - nf * 0.693359375f + nf * 2.12194440e-4f;
-  Float8 p = Float8{} + 1.9875691500e-4f;
+// -87, where a float would go subnormal. F is Float8 or Float16, I the integer vector of its width.
+template <typename F, typename I>
+MT_CPU_INLINE F exp_nonpositive(F x) {
+  const I underflow = x < -87.0f;
+  x = underflow ? F{} - 87.0f : x;
+  const I n = __builtin_convertvector(x * 1.44269504088896341f - 0.5f, I);  // rounded, x <= 0
+  const F nf = __builtin_convertvector(n, F);
+  const F r = x - nf * 0.693359375f + nf * 2.12194440e-4f;
+  F p = F{} + 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const Float8 y = p * (Float8)((n + 127) << 23);
-  return underflow ? Float8{} : y;
+  const F y = p * (F)((n + 127) << 23);
+  return underflow ? F{} : y;
 }
+MT_CPU_INLINE Float8 exp_nonpositive(Float8 x) { return exp_nonpositive<Float8, Int32x8>(x); }
+MT_CPU_INLINE Float16 exp_nonpositive(Float16 x) { return exp_nonpositive<Float16, Int32x16>(x); }
 
 }  // namespace mt::cpu

@@ -26,11 +26,11 @@ MT_CPU_INLINE void logsumexp_range(const T* x, int64_t V, int64_t stride, float*
       out[row] = best;
       continue;
     }
-    cpu::Float8 sums{};
+    cpu::Float16 sums{};
     int64_t v = 0;
-    for (; v + 8 <= V; v += 8) sums += cpu::exp_nonpositive(cpu::load8(r + v) - best);
+    for (; v + 16 <= V; v += 16) sums += cpu::exp_nonpositive(cpu::load16(r + v) - best);
     float sum = 0;
-    for (int i = 0; i < 8; ++i) sum += sums[i];
+    for (int i = 0; i < 16; ++i) sum += sums[i];
     for (; v < V; ++v) sum += std::exp(as_float(r[v]) - best);
     out[row] = best + std::log(sum);
   }

@@ -31,14 +31,12 @@ MT_CPU_INLINE void topk_range(const T* x, int64_t V, int64_t stride, int64_t k, 
     };
     int64_t v = 0;
     for (; v < k; ++v) insert(cpu::as_float(r[v]), v, v);
-    for (; v + 8 <= V; v += 8) {  // most blocks hold nothing above the k-th best: skip them whole
-      const cpu::Float8 block = cpu::load8(r + v);
-      const cpu::Int32x8 above = block > val[k - 1];
-      bool any = false;
-      for (int i = 0; i < 8; ++i) any |= above[i] != 0;
-      if (!any) continue;
-      for (int i = 0; i < 8; ++i)
-        if (block[i] > val[k - 1]) insert(block[i], v + i, k);
+    for (; v + 64 <= V; v += 64) {  // most blocks hold nothing above the k-th best: skip them whole
+      using cpu::load16;
+      const auto high = cpu::max(cpu::max(load16(r + v), load16(r + v + 16)), cpu::max(load16(r + v + 32), load16(r + v + 48)));
+      if (!(cpu::max_lane(high) > val[k - 1])) continue;
+      for (int64_t i = v; i < v + 64; ++i)
+        if (cpu::as_float(r[i]) > val[k - 1]) insert(cpu::as_float(r[i]), i, k);
     }
     for (; v < V; ++v)
       if (cpu::as_float(r[v]) > val[k - 1]) insert(cpu::as_float(r[v]), v, k);

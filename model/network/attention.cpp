@@ -68,6 +68,13 @@ at::Tensor MultiHeadAttentionImpl::forward(const at::Tensor& query, const at::Te
   return attend(split_heads(q_proj(query)), k, v, mask);
 }
 
+at::Tensor MultiHeadAttentionImpl::forward_tokens(const at::Tensor& x, const RealTokens& tokens, const at::Tensor& mask) {
+  auto kv = tokens.scatter(kv_proj(x)).chunk(2, -1);
+  auto q = tokens.scatter(q_proj(x)).view({tokens.batch * tokens.length, heads_, d_head_});
+  auto out = single_query_attention(q, split_heads(kv[0]), split_heads(kv[1]), mask, attention_scale(d_head_));
+  return out_proj(tokens.gather(out));
+}
+
 at::Tensor MultiHeadAttentionImpl::forward_step(const at::Tensor& x, KVCache& cache, const at::Tensor& origin) {
   auto kv = kv_proj(x).view({x.size(0), 2, heads_, d_head_});
   cache.append(kv.select(1, 0), kv.select(1, 1));

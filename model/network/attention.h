@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include "model/network/linear.h"
+#include "model/network/real_tokens.h"
 
 namespace mt {
 
@@ -29,6 +30,9 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   // Full attention of `query` over `memory` (self-attention when they are the same tensor).
   // mask: additive, broadcastable to (B, heads, Tq, Tk); undefined for none.
   at::Tensor forward(const at::Tensor& query, const at::Tensor& memory, const at::Tensor& mask);
+  // Inference self-attention of a batch's real tokens x (n, d), rows as in `tokens`; mask (B, 1, 1, T)
+  // marks the padding. Keys, values and queries are padded out only for the attention itself.
+  at::Tensor forward_tokens(const at::Tensor& x, const RealTokens& tokens, const at::Tensor& mask);
   // One decoding step of self-attention: x (N, 1, d) is appended to the cache, then attends to it;
   // origin (N, positions so far) int32: the cache slot of each row's positions.
   at::Tensor forward_step(const at::Tensor& x, KVCache& cache, const at::Tensor& origin);

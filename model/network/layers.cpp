@@ -30,6 +30,11 @@ at::Tensor EncoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& src_
   return ffn_block->forward(h, [&](const at::Tensor& y) { return ffn(y); });
 }
 
+at::Tensor EncoderLayerImpl::forward_tokens(const at::Tensor& x, const RealTokens& tokens, const at::Tensor& src_mask) {
+  auto h = attn_block->forward(x, [&](const at::Tensor& y) { return self_attn->forward_tokens(y, tokens, src_mask); });
+  return ffn_block->forward(h, [&](const at::Tensor& y) { return ffn(y); });
+}
+
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
   self_attn = register_module("self_attn", MultiHeadAttention(c.d_model, c.heads, c.attention_dropout));
   cross_attn = register_module("cross_attn", MultiHeadAttention(c.d_model, c.heads, c.attention_dropout));

@@ -41,6 +41,8 @@ class EncoderLayerImpl : public torch::nn::Module {
  public:
   explicit EncoderLayerImpl(const ModelConfig& c);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& src_mask);
+  // Inference on the real tokens only: x (n, d), rows as in `tokens`.
+  at::Tensor forward_tokens(const at::Tensor& x, const RealTokens& tokens, const at::Tensor& src_mask);
 
  private:
   MultiHeadAttention self_attn{nullptr};

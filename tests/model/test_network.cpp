@@ -41,6 +41,22 @@ TEST(NetworkPadding, PaddedBatchEqualsSentencesOneByOne) {
   EXPECT_TRUE(at::allclose(together.narrow(0, 1, 1), alone, 1e-4, 1e-4));
 }
 
+TEST(NetworkPadding, InferenceEncoderSkipsPaddingWithTheSameResult) {
+  torch::manual_seed(4);
+  Transformer net(tiny_config());
+  net->eval();
+  auto batch = at::full({3, 8}, int64_t(SpecialIds::pad), at::kLong);
+  batch[0].copy_(random_tokens(1, 8, 50)[0]);
+  batch[1].narrow(0, 0, 3).copy_(random_tokens(1, 3, 50)[0]);
+  batch[2].narrow(0, 0, 6).copy_(random_tokens(1, 6, 50)[0]);
+  auto padded = net->encode(batch).memory.detach();  // autograd on: LibTorch's operators over every position
+  at::NoGradGuard g;
+  auto real = net->encode(batch).memory;  // inference: the real tokens only
+  const auto is_token = batch.ne(SpecialIds::pad).unsqueeze(-1);
+  EXPECT_TRUE(at::allclose(real.masked_select(is_token), padded.masked_select(is_token), 1e-4, 1e-5));
+  EXPECT_TRUE(real.masked_select(is_token.logical_not()).eq(0).all().item<bool>());
+}
+
 TEST(NetworkCache, IncrementalDecodingEqualsFullRecomputation) {
   torch::manual_seed(2);
   Transformer net(tiny_config());

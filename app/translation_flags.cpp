@@ -11,6 +11,9 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--beam", beam, "Beam size (1 = greedy)")->check(CLI::Range(1, 64));
   cmd.add_option("--lenpen", lenpen, "Length penalty alpha (GNMT): higher favours longer output")
       ->check(CLI::Range(0.0, 5.0));
+  cmd.add_option("--reverse-weight", reverse_weight,
+                 "Rerank the beam's hypotheses by score + this x log P(source | translation), 0 = off")
+      ->check(CLI::Range(0.0, 10.0));
   cmd.add_option("--max-len-a", max_len_a, "Output length limit: a * source length + b")->check(CLI::Range(0.0, 10.0));
   cmd.add_option("--max-len-b", max_len_b, "Output length limit: a * source length + b")->check(CLI::Range(0, 1000));
   cmd.add_option("--no-repeat-ngram", no_repeat_ngram, "Forbid repeating n-grams of this size (0 = off)")
@@ -32,6 +35,7 @@ TranslatorOptions TranslationFlags::translator_options() const {
   o.search.no_repeat_ngram = no_repeat_ngram;
   o.batch_tokens = batch_tokens;
   o.traditional_output = zh_script == "traditional";
+  o.reverse_weight = reverse_weight;
   return o;
 }
 

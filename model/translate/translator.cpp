@@ -5,6 +5,8 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "model/translate/reverse_score.h"
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -64,6 +66,25 @@ std::vector<Translator::Segment> Translator::segment(size_t line, const std::str
   return out;
 }
 
+void Translator::rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
+                                   const std::vector<Segment>& segments, const std::vector<Lang>& targets) {
+  std::vector<std::vector<int64_t>> sources(batch.size());
+  std::vector<ReversePair> pairs;
+  for (size_t r = 0; r < batch.size(); ++r) {
+    const auto& segment = segments[batch[r]];
+    sources[r].assign(segment.ids.begin() + 1, segment.ids.end() - 1);  // without the tag and EOS
+    const Lang source_lang = targets[segment.line] == Lang::Zh ? Lang::En : Lang::Zh;
+    for (const auto& h : hyps[r]) pairs.push_back({&h.tokens, &sources[r], source_lang});
+  }
+  const auto reverse = reverse_log_probs(network_, pairs);
+  size_t i = 0;
+  for (auto& candidates : hyps) {
+    for (auto& h : candidates) h.score += options_.reverse_weight * reverse[i++];
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    if (int64_t(candidates.size()) > options_.search.n_best) candidates.resize(size_t(std::max<int64_t>(1, options_.search.n_best)));
+  }
+}
+
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines, std::optional<Lang> to) {
   std::vector<Translation> results(lines.size());
   std::vector<Lang> targets(lines.size());
@@ -88,6 +109,9 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   {
     c10::InferenceMode guard;
     const int64_t beam = std::max<int64_t>(1, options_.search.beam);
+    const bool rerank = options_.reverse_weight > 0 && beam > 1;
+    SearchOptions search_options = options_.search;
+    if (rerank) search_options.n_best = std::max(search_options.n_best, beam);  // the beam's n-best
     for (size_t start = 0; start < order.size();) {
       const int64_t width = int64_t(segments[order[start]].ids.size());
       size_t end = start + 1;
@@ -97,7 +121,8 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
         const auto& ids = segments[order[r]].ids;
         src[int64_t(r - start)].narrow(0, 0, int64_t(ids.size())).copy_(at::tensor(ids, at::kLong));
       }
-      auto hyps = search(network_, src.to(device), options_.search);
+      auto hyps = search(network_, src.to(device), search_options);
+      if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);
       for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
       start = end;
 #ifdef __GLIBC__

@@ -15,6 +15,9 @@ struct TranslatorOptions {
   int64_t batch_tokens = 4000;      // source tokens x beam per batch
   int64_t max_input_tokens = 200;   // longer lines are split at sentence boundaries, then chunked
   bool traditional_output = false;  // Chinese output converted to Traditional (OpenCC s2twp)
+  // Beam search only: its finished hypotheses reranked by score + reverse_weight x the mean
+  // log-probability of the source given each (reverse_score.h); 0 = off.
+  double reverse_weight = 0;
 };
 
 struct Translation {
@@ -40,6 +43,9 @@ class Translator {
     std::vector<int64_t> ids;  // tag, tokens, EOS
   };
   std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* split) const;
+  // Reorders each row's hypotheses (rows: segments[batch[r]]) by options_.reverse_weight.
+  void rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
+                         const std::vector<Segment>& segments, const std::vector<Lang>& targets);
 
   Transformer network_;
   const Tokenizer& tokenizer_;

@@ -92,6 +92,39 @@ TEST(TranslateOptions, NBestPrintsLineScoreText) {
   }
 }
 
+TEST(TranslateOptions, ReverseRerankingReordersTheBeamsNBest) {
+  REQUIRE_MODEL();
+  const std::string input =
+      "He has two children.\nThe motel can accommodate as many as 400 guests.\nI usually get up at 8.\n"
+      "She must be over eighty.\nWhat's radical today may be cliche tomorrow.\nI married eight years ago.\n";
+  auto scores_descend = [](const std::vector<std::string>& lines) {
+    for (size_t i = 1; i < lines.size(); ++i)
+      if (lines[i].substr(0, 2) == lines[i - 1].substr(0, 2) &&
+          std::stod(split_tab(lines[i])[1]) > std::stod(split_tab(lines[i - 1])[1]))
+        return false;
+    return true;
+  };
+  auto off = run_mt("translate --to zh --n-best 4 --reverse-weight 0 " + model_arg(), input);
+  auto on = run_mt("translate --to zh --n-best 4 --reverse-weight 5 " + model_arg(), input);
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_TRUE(scores_descend(split_lines(off.out))) << off.out;
+  EXPECT_TRUE(scores_descend(split_lines(on.out))) << on.out;
+  // The same candidates, other scores: the reverse score moved at least one sentence's choice.
+  auto best = [](const std::string& out) {
+    std::vector<std::string> first;
+    for (const auto& line : split_lines(out))
+      if (first.size() <= size_t(std::stoi(line))) first.push_back(split_tab(line)[2]);
+    return first;
+  };
+  ASSERT_EQ(best(on.out).size(), 6u) << on.out;
+  EXPECT_NE(best(on.out), best(off.out));
+  // Plain output is the reranked n-best's first line.
+  auto plain = run_mt("translate --to zh --reverse-weight 5 " + model_arg(), input);
+  std::string joined;
+  for (const auto& line : best(on.out)) joined += line + "\n";
+  EXPECT_EQ(plain.out, joined);
+}
+
 TEST(TranslateOptions, TraditionalOutputOnRequest) {
   REQUIRE_MODEL();
   const std::string input = "Taiwan is an island.\nI like to ride my bicycle.\n";

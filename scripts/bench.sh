@@ -86,15 +86,19 @@ fi
 if [ -d "$MODEL" ] && [ -f "$DATA/test/tatoeba-test.cmn_Hans.en" ]; then
   echo
   echo "Real translation of the public test set with $MODEL (beam 4, $THREADS threads):"
-  for dir in en zh; do
-    out=$(mktemp)
-    /usr/bin/time -f "%e %M" -o "$out.time" "$MT" --threads "$THREADS" translate -m "$MODEL" \
-      -i "$DATA/test/tatoeba-test.cmn_Hans.$dir" -o "$out" 2> "$out.log"
-    read -r secs rss < "$out.time"
-    lines=$(wc -l < "$out")
-    toks=$(grep -o '[0-9]* -> [0-9]* tokens' "$out.log" | awk '{print $3}')
-    printf "  %s source: %d lines in %.1f s = %.1f sentences/s, %.0f target tokens/s, peak RSS %.0f MB\n" \
-      "$dir" "$lines" "$secs" "$(echo "$lines / $secs" | bc -l)" "$(echo "$toks / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-    rm -f "$out" "$out.time" "$out.log"
+  for rerank in default 0; do  # the default reranks the n-best by the reverse direction (--reverse-weight)
+    flags=(); label="default, reranked"
+    [ "$rerank" = 0 ] && flags=(--reverse-weight 0) && label="reranking off"
+    for dir in en zh; do
+      out=$(mktemp)
+      /usr/bin/time -f "%e %M" -o "$out.time" "$MT" --threads "$THREADS" translate -m "$MODEL" "${flags[@]}" \
+        -i "$DATA/test/tatoeba-test.cmn_Hans.$dir" -o "$out" 2> "$out.log"
+      read -r secs rss < "$out.time"
+      lines=$(wc -l < "$out")
+      toks=$(grep -o '[0-9]* -> [0-9]* tokens' "$out.log" | awk '{print $3}')
+      printf "  %s source, %s: %d lines in %.1f s = %.1f sentences/s, %.0f target tokens/s, peak RSS %.0f MB\n" \
+        "$dir" "$label" "$lines" "$secs" "$(echo "$lines / $secs" | bc -l)" "$(echo "$toks / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+      rm -f "$out" "$out.time" "$out.log"
+    done
   done
 fi

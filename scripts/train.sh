@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
 #   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
-#   the public test set -> install into models/. Stage 2 fine-tunes stage 1's model with a second
-#   config (by default scripts/en-zh-restart.yaml, a second cool-down: the shipped model).
+#   the public test set -> install into models/. Later stages fine-tune the stage before with
+#   their own config: by default scripts/en-zh-restart.yaml then scripts/en-zh-restart2.yaml, a
+#   second and a third cool-down (the shipped model).
 #
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run in about two minutes (no install)
 #   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
 #   scripts/train.sh --no-finetune   # stage 1 only
+#   scripts/train.sh --finetune A.yaml [--finetune B.yaml]   # these later stages instead
 #   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,8 @@ MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
 OUT=runs/en-zh
 CONFIG=scripts/en-zh.yaml
-FINETUNE_CONFIG=scripts/en-zh-restart.yaml
+FINETUNE_CONFIGS=(scripts/en-zh-restart.yaml scripts/en-zh-restart2.yaml)
+CUSTOM_STAGES=0
 INSTALL=models/en-zh
 MINUTES=""
 TINY=0
@@ -29,9 +32,9 @@ while [ $# -gt 0 ]; do
     --minutes) MINUTES=$2; shift 2 ;;
     --install) INSTALL=$2; shift 2 ;;
     --no-install) INSTALL=""; shift ;;
-    --finetune) FINETUNE_CONFIG=$2; shift 2 ;;
-    --no-finetune) FINETUNE_CONFIG=""; shift ;;
-    --glossary) FINETUNE_CONFIG=scripts/en-zh-glossary.yaml; shift ;;
+    --finetune) [ "$CUSTOM_STAGES" = 1 ] || FINETUNE_CONFIGS=(); CUSTOM_STAGES=1; FINETUNE_CONFIGS+=("$2"); shift 2 ;;
+    --no-finetune) FINETUNE_CONFIGS=(); CUSTOM_STAGES=1; shift ;;
+    --glossary) FINETUNE_CONFIGS=(scripts/en-zh-glossary.yaml); CUSTOM_STAGES=1; shift ;;
     --tiny) TINY=1; shift ;;
     --set) EXTRA+=(--set "$2"); shift 2 ;;
     *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
@@ -39,11 +42,12 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$MT" ] || { echo "train.sh: $MT not built: run scripts/setup.sh first" >&2; exit 1; }
 NEEDED=(train/tatoeba-manythings.tsv dev/tatoeba-dev.en test/tatoeba-test.cmn_Hans.en)
-# A stage-2 config that names a glossary gets the one in the data folder.
-USES_GLOSSARY=0
-[ -z "$FINETUNE_CONFIG" ] || [ -f "$FINETUNE_CONFIG" ] || { echo "train.sh: $FINETUNE_CONFIG not found" >&2; exit 1; }
-[ -n "$FINETUNE_CONFIG" ] && grep -q '^glossary:' "$FINETUNE_CONFIG" && USES_GLOSSARY=1
-[ "$USES_GLOSSARY" = 1 ] && NEEDED+=(dict/cedict.tsv)
+# A fine-tuning config that names a glossary gets the one in the data folder.
+uses_glossary() { grep -q '^glossary:' "$1"; }
+for config in "${FINETUNE_CONFIGS[@]}"; do
+  [ -f "$config" ] || { echo "train.sh: $config not found" >&2; exit 1; }
+  uses_glossary "$config" && NEEDED+=(dict/cedict.tsv)
+done
 for f in "${NEEDED[@]}"; do
   [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
 done
@@ -77,16 +81,17 @@ stage() {
   echo "==> training took $(( ($(date +%s) - start) / 60 )) min (this invocation)" >&2
 }
 stage "$CONFIG" "$OUT"
-STAGE1=$OUT
-if [ -n "$FINETUNE_CONFIG" ]; then  # into runs/en-zh-glossary for scripts/en-zh-glossary.yaml, ...
+STAGES=("$OUT")
+for config in "${FINETUNE_CONFIGS[@]}"; do  # into runs/en-zh-restart for scripts/en-zh-restart.yaml, ...
   TUNE=(--set "init_from=$OUT/final")
-  [ "$USES_GLOSSARY" = 1 ] && TUNE+=(--set "glossary=$DATA/dict/cedict.tsv")
+  uses_glossary "$config" && TUNE+=(--set "glossary=$DATA/dict/cedict.tsv")
   # --tiny: a few steps check the stage runs
   [ "$TINY" = 1 ] && TUNE+=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
-  name=$(basename "$FINETUNE_CONFIG" .yaml)
-  stage "$FINETUNE_CONFIG" "$OUT-${name#en-zh-}" "${TUNE[@]}"
-  OUT=$OUT-${name#en-zh-}
-fi
+  name=$(basename "$config" .yaml)
+  stage "$config" "${STAGES[0]}-${name#en-zh-}" "${TUNE[@]}"
+  OUT=${STAGES[0]}-${name#en-zh-}
+  STAGES+=("$OUT")
+done
 
 echo "==> evaluate on the public test set (beam 4)" >&2
 TEST=$DATA/test/tatoeba-test.cmn_Hans
@@ -106,11 +111,11 @@ if [ -n "$INSTALL" ]; then
   cp "$OUT"/final/* "$INSTALL.tmp/"
   cp "$OUT/config.yaml" "$OUT/train.log" "$OUT/metrics.tsv" "$OUT"/test-*.json "$INSTALL.tmp/"
   [ -f "$OUT/curves.png" ] && cp "$OUT/curves.png" "$INSTALL.tmp/"
-  if [ "$OUT" != "$STAGE1" ]; then  # a fine-tuned model keeps the record of its first stage too
+  for (( i = 0; i + 1 < ${#STAGES[@]}; ++i )); do  # a fine-tuned model keeps the records of its earlier stages
     for f in config.yaml train.log metrics.tsv curves.png; do
-      [ -f "$STAGE1/$f" ] && cp "$STAGE1/$f" "$INSTALL.tmp/stage1-$f"
+      [ -f "${STAGES[$i]}/$f" ] && cp "${STAGES[$i]}/$f" "$INSTALL.tmp/stage$((i + 1))-$f"
     done
-  fi
+  done
   rm -rf "$INSTALL" && mv "$INSTALL.tmp" "$INSTALL"
 fi
 echo "==> done" >&2

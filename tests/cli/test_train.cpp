@@ -152,23 +152,26 @@ TEST(TrainConfigErrors, ResumeWithoutCheckpointIsAnError) {
   EXPECT_NE(r.err.find("nothing to resume"), std::string::npos) << r.err;
 }
 
-// scripts/train.sh --tiny --glossary: prepare -> tokenizer -> train -> average -> fine-tune with the
-// glossary -> evaluate, end to end.
+// scripts/train.sh --tiny --glossary --finetune scripts/en-zh-restart.yaml: prepare -> tokenizer ->
+// train -> average -> fine-tune with the glossary -> fine-tune that again -> evaluate, end to end.
 TEST(TrainRecipe, TinyModeRunsEndToEnd) {
   REQUIRE_SHARED_DATA();
   const auto out = temp_path("recipe_tiny");
   fs::remove_all(out);
   const std::string cmd = "MT=" + std::string(MT_BINARY) + " bash " + std::string(MT_SOURCE_DIR) +
-                          "/scripts/train.sh --tiny --glossary --out " + out + " > " + out + ".log 2>&1";
+                          "/scripts/train.sh --tiny --glossary --finetune scripts/en-zh-restart.yaml --out " + out +
+                          " > " + out + ".log 2>&1";
   const int status = std::system(cmd.c_str());
   EXPECT_EQ(status, 0) << slurp(out + ".log");
   EXPECT_TRUE(fs::exists(out + "/final/model.json"));
-  // Stage 2 fine-tunes stage 1 with the glossary; its pick is what gets evaluated.
+  // Each later stage fine-tunes the one before; the last one's pick is what gets evaluated.
   EXPECT_TRUE(fs::exists(out + "-glossary/final/model.json"));
+  EXPECT_TRUE(fs::exists(out + "-restart/final/model.json"));
   EXPECT_NE(slurp(out + ".log").find("fine-tuning " + out + "/final"), std::string::npos);
-  EXPECT_TRUE(fs::exists(out + "-glossary/test-en-zh.json"));
-  EXPECT_TRUE(fs::exists(out + "-glossary/test-zh-en.json"));
-  for (const auto& path : {out, out + "-glossary", out + "-dev.en", out + "-dev.zh"}) fs::remove_all(path);
+  EXPECT_NE(slurp(out + ".log").find("fine-tuning " + out + "-glossary/final"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out + "-restart/test-en-zh.json"));
+  EXPECT_TRUE(fs::exists(out + "-restart/test-zh-en.json"));
+  for (const auto& path : {out, out + "-glossary", out + "-restart", out + "-dev.en", out + "-dev.zh"}) fs::remove_all(path);
 }
 
 // scripts/train_distributed.sh: 2 local ranks over Gloo; killing one stops the job with an error,

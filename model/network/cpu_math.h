@@ -65,18 +65,23 @@ MT_CPU_INLINE Float16 load16(const c10::BFloat16* p) {
   return (Float16)(__builtin_convertvector(h, Int32x16) << 16);
 }
 
-// The largest lane, by halving: a shuffle and a max per level, not sixteen extractions (GCC turns
-// an "any lane" test of a compare into exactly those).
+// Lane-wise larger of a and b, where a NaN loses (it is never above anything).
+template <typename F>
+MT_CPU_INLINE F max(F a, F b) {
+  const F b_or_a = b == b ? b : a;  // two selects: GCC scalarizes an OR of two compares' masks
+  return a > b_or_a ? a : b_or_a;
+}
+
+// The largest lane (NaN lanes ignored), by halving: a shuffle and a max per level, not sixteen
+// extractions (GCC turns an "any lane" test of a compare into exactly those).
 MT_CPU_INLINE float max_lane(Float16 v) {
   typedef float Float4 __attribute__((vector_size(16)));
-  const Float8 lo8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
-  const Float8 hi8 = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-  const Float8 m8 = lo8 > hi8 ? lo8 : hi8;
-  const Float4 lo4 = __builtin_shufflevector(m8, m8, 0, 1, 2, 3), hi4 = __builtin_shufflevector(m8, m8, 4, 5, 6, 7);
-  const Float4 m4 = lo4 > hi4 ? lo4 : hi4;
-  return std::max(std::max(m4[0], m4[1]), std::max(m4[2], m4[3]));
+  const Float8 m8 = max(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7),
+                        __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+  const Float4 m4 = max(__builtin_shufflevector(m8, m8, 0, 1, 2, 3), __builtin_shufflevector(m8, m8, 4, 5, 6, 7));
+  const Float4 m2 = max(m4, __builtin_shufflevector(m4, m4, 2, 3, 0, 1));
+  return max(m2, __builtin_shufflevector(m2, m2, 1, 0, 3, 2))[0];
 }
-MT_CPU_INLINE Float16 max(Float16 a, Float16 b) { return a > b ? a : b; }
 
 // exp(x) for x <= 0 within ~2 ulp (Cephes' expf: 2^n times a polynomial of the remainder); 0 below
 // -87, where a float would go subnormal. F is Float8 or Float16, I the integer vector of its width.

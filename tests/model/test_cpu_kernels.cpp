@@ -1,6 +1,8 @@
 // The hand-written CPU kernels against the LibTorch operations they replace, in float and bf16.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <ATen/ATen.h>
 
 #include <limits>
@@ -125,6 +127,17 @@ TEST(RowTopK, TiesGoToTheEarlierIndexAndBannedRowsStillFill) {
   EXPECT_EQ(indices[0][1].item<int64_t>(), 17);
   EXPECT_EQ(indices[0][2].item<int64_t>(), 0);
   EXPECT_EQ(values[1][0].item<float>(), kNegInf);
+}
+
+TEST(RowTopK, NaNScoresAreNeverPickedNorHideOthers) {
+  auto scores = at::zeros({1, 300});
+  scores[0].narrow(0, 64, 64).fill_(std::nanf(""));  // a whole block of NaN but one lane
+  scores[0][100] = 5.0f;
+  scores[0][200] = std::nanf("");
+  scores[0][201] = 3.0f;
+  auto [values, indices] = row_topk(scores, 2);
+  EXPECT_EQ(indices[0][0].item<int64_t>(), 100);
+  EXPECT_EQ(indices[0][1].item<int64_t>(), 201);
 }
 
 TEST(PackedLinear, EqualsLibTorchLinearForEveryTileShape) {

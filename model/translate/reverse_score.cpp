@@ -1,11 +1,11 @@
 #include "model/translate/reverse_score.h"
 
-#include "model/search/logsumexp.h"
-
 #include <algorithm>
 
 #include <ATen/ops/full.h>
 #include <ATen/ops/tensor.h>
+
+#include "model/search/logsumexp.h"
 
 namespace mt {
 

@@ -125,12 +125,14 @@ void TransformerImpl::set_compute_type(ComputeType type) {
 EncoderOutput TransformerImpl::encode(const at::Tensor& src) {
   auto mask = padding_mask(src);
   auto x = embed(src, 0);
-  const auto tokens = RealTokens::of(src, SpecialIds::pad);
-  if (running_inference(*this) && !tokens.all()) {  // the padding skipped; pads of the memory are 0, and masked
-    x = tokens.gather(x);
-    for (const auto& layer : *encoder) x = layer->as<EncoderLayer>()->forward_tokens(x, tokens, mask);
-    if (config_.pre_norm) x = encoder_norm(x);
-    return {tokens.scatter(x), mask};
+  if (running_inference(*this)) {  // the padding skipped; pads of the memory are 0, and masked
+    const auto tokens = RealTokens::of(src, SpecialIds::pad);
+    if (!tokens.all()) {
+      x = tokens.gather(x);
+      for (const auto& layer : *encoder) x = layer->as<EncoderLayer>()->forward_tokens(x, tokens, mask);
+      if (config_.pre_norm) x = encoder_norm(x);
+      return {tokens.scatter(x), mask};
+    }
   }
   for (const auto& layer : *encoder) x = layer->as<EncoderLayer>()->forward(x, mask);
   if (config_.pre_norm) x = encoder_norm(x);

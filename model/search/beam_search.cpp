@@ -17,6 +17,11 @@ double length_penalty(int64_t length, double alpha) {
   return alpha == 0 ? 1.0 : std::pow((5.0 + double(length)) / 6.0, alpha);
 }
 
+void keep_n_best(std::vector<Hypothesis>& hyps, int64_t n_best) {
+  std::stable_sort(hyps.begin(), hyps.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+  if (int64_t(hyps.size()) > n_best) hyps.resize(size_t(std::max<int64_t>(1, n_best)));
+}
+
 namespace {
 
 struct Candidate {
@@ -125,8 +130,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
   }
 
   for (auto& hyps : finished) {
-    std::stable_sort(hyps.begin(), hyps.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
-    if (int64_t(hyps.size()) > o.n_best) hyps.resize(std::max<int64_t>(1, o.n_best));
+    keep_n_best(hyps, o.n_best);
   }
   for (int64_t s = 0; s < int64_t(finished.size()); ++s)
     if (finished[s].empty()) finished[s].push_back({});  // empty source: empty translation

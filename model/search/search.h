@@ -32,4 +32,7 @@ std::vector<std::vector<Hypothesis>> search(Transformer& model, const at::Tensor
 
 double length_penalty(int64_t length, double alpha);
 
+// Best score first (ties keep their order), then at most n_best of them (at least one).
+void keep_n_best(std::vector<Hypothesis>& hyps, int64_t n_best);
+
 }  // namespace mt

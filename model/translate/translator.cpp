@@ -80,8 +80,7 @@ void Translator::rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, c
   size_t i = 0;
   for (auto& candidates : hyps) {
     for (auto& h : candidates) h.score += options_.reverse_weight * reverse[i++];
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
-    if (int64_t(candidates.size()) > options_.search.n_best) candidates.resize(size_t(std::max<int64_t>(1, options_.search.n_best)));
+    keep_n_best(candidates, options_.search.n_best);
   }
 }
 

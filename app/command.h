@@ -21,6 +21,7 @@ Run add_train_command(CLI::App& app);
 Run add_eval_command(CLI::App& app);
 Run add_tokenizer_command(CLI::App& app);
 Run add_bench_command(CLI::App& app);
+Run add_serve_command(CLI::App& app);
 
 // The model folder to use: the -m option if given, else the shipped default.
 std::string model_or_default(const std::string& option);

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   add(mt::app::add_eval_command);
   add(mt::app::add_tokenizer_command);
   add(mt::app::add_bench_command);
+  add(mt::app::add_serve_command);
 
   try {
     app.parse(argc, argv);

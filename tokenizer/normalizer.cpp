@@ -152,22 +152,27 @@ std::string normalize(std::string_view text) {
   return tw2sp().convert(out);
 }
 
-Lang guess_language(std::string_view text) {
+ScriptCounts count_scripts(std::string_view text) {
   // A Han character carries about as much as a short English word, so Latin letters are counted
   // as words: "iPhone 很好" is Chinese, "I love 北京 very much" is English.
-  int han = 0, latin_words = 0;
+  ScriptCounts counts;
   bool in_word = false;
   size_t pos = 0;
   while (pos < text.size()) {
     bool invalid;
     const char32_t cp = utf8::next_code_point(text, &pos, &invalid);
     const bool latin = is_latin_letter(cp) || (cp >= 0xFF21 && cp <= 0xFF5A && is_latin_letter(cp - 0xFEE0));
-    if (latin && !in_word) ++latin_words;
+    if (latin && !in_word) ++counts.latin_words;
     in_word = latin;
-    if (is_han(cp)) ++han;
+    if (is_han(cp)) ++counts.han;
   }
+  return counts;
+}
+
+Lang guess_language(std::string_view text) {
+  const ScriptCounts c = count_scripts(text);
   // Chinese words average about 1.5 characters.
-  return han > 0 && 2 * han >= 3 * latin_words ? Lang::Zh : Lang::En;
+  return c.han > 0 && 2 * c.han >= 3 * c.latin_words ? Lang::Zh : Lang::En;
 }
 
 std::string tidy_chinese_spacing(std::string_view text) {

@@ -17,6 +17,13 @@ std::string normalize(std::string_view text);
 // Replaces invalid UTF-8 sequences by U+FFFD. Sets *had_invalid when something was replaced.
 std::string repair_utf8(std::string_view text, bool* had_invalid = nullptr);
 
+// What guess_language weighs: Han characters, and runs of Latin letters (ASCII, accented or
+// full-width) counted as words.
+struct ScriptCounts {
+  int han = 0, latin_words = 0;
+};
+ScriptCounts count_scripts(std::string_view text);
+
 // Chinese when Han characters outweigh Latin words (a Han character counts 2/3 of a word, so
 // "iPhone 很好" is Chinese and "I love 北京 very much" English); English otherwise.
 Lang guess_language(std::string_view text);

@@ -1,0 +1,253 @@
+#include "app/serve/server.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "app/document/document.h"
+#include "app/serve/web_page.h"
+
+namespace mt::serve {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRetryAfterSeconds = 2;
+
+std::string dump(const json& body) {
+  // Replace, never throw, should any invalid UTF-8 reach an answer.
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (;;) {
+    const size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
+  }
+}
+
+std::string reason_of(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    default: return status >= 500 ? "Internal Server Error" : "Request failed";
+  }
+}
+
+}  // namespace
+
+Server::Server(BatchQueue& queue, ServerOptions options)
+    : queue_(queue), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+  const size_t threads = size_t(std::max(1, options_.http_threads));
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_keep_alive_max_count(1000);
+  // Browser extensions and pages on other origins call the API, as LibreTranslate allows.
+  http_->set_default_headers({{"Access-Control-Allow-Origin", "*"}});
+
+  using httplib::ContentReader;
+  using httplib::Request;
+  using httplib::Response;
+  http_->Post("/translate", [this](const Request& req, Response& res, const ContentReader& reader) {
+    answer("/translate", res, [&] { return translate(read_request(req, reader)); });
+  });
+  http_->Post("/detect", [this](const Request& req, Response& res, const ContentReader& reader) {
+    answer("/detect", res, [&] {
+      const json fields = read_request(req, reader);
+      check_api_key(fields);
+      const Detection d = detect_language(parse_detect_request(fields, options_.limits).q);
+      const Lang other = d.language == Lang::Zh ? Lang::En : Lang::Zh;
+      // Both candidates, best first, as LibreTranslate lists them.
+      return Reply{200, json::array({{{"confidence", d.confidence}, {"language", language_code(d.language)}},
+                                     {{"confidence", 100 - d.confidence}, {"language", language_code(other)}}})};
+    });
+  });
+  http_->Get("/languages", [this](const Request&, Response& res) {
+    answer("/languages", res, [] {
+      json languages = json::array();
+      for (Lang lang : {Lang::En, Lang::Zh})
+        languages.push_back({{"code", language_code(lang)}, {"name", language_name(lang)}, {"targets", {"en", "zh"}}});
+      return Reply{200, languages};
+    });
+  });
+  http_->Get("/health", [this](const Request&, Response& res) {
+    answer("/health", res, [] { return Reply{200, {{"status", "ok"}}}; });
+  });
+  http_->Get("/metrics", [this](const Request&, Response& res) {
+    metrics_.count_request("/metrics", 200);
+    res.set_content(metrics_.render(queue_.stats()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  http_->Get("/", [this](const Request&, Response& res) {
+    metrics_.count_request("/", 200);
+    const auto page = web_page();
+    res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
+  });
+  http_->Options(".*", [](const Request&, Response& res) {  // CORS preflight
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Content-Type");
+  });
+  // What the library answers itself (unknown path, body over the limit, malformed HTTP) gets a
+  // JSON error body too.
+  const httplib::Server::HandlerWithResponse json_errors = [this](const Request&, Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    metrics_.count_request("other", res.status);
+    res.set_content(dump({{"error", reason_of(res.status)}}), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http_->set_error_handler(json_errors);
+  http_->set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content(dump({{"error", "Internal Server Error"}}), "application/json");
+  });
+}
+
+Server::~Server() = default;
+
+int Server::bind(const std::string& host, int port) {
+  const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
+  return bound;
+}
+
+void Server::run() { http_->listen_after_bind(); }
+void Server::stop() { http_->stop(); }
+bool Server::is_running() const { return http_->is_running(); }
+
+void Server::answer(const std::string& endpoint, httplib::Response& res, const std::function<Reply()>& handle) {
+  Reply reply;
+  try {
+    reply = handle();
+  } catch (const HttpError& e) {
+    reply = {e.status, {{"error", e.what()}}};
+    if (e.retry_after_seconds > 0) res.set_header("Retry-After", std::to_string(e.retry_after_seconds));
+    if (e.status == 413) res.set_header("Connection", "close");  // the unread body is still on the way
+  } catch (const std::exception& e) {
+    reply = {500, {{"error", std::string("Cannot translate text: ") + e.what()}}};
+  } catch (...) {
+    reply = {500, {{"error", "Cannot translate text"}}};
+  }
+  res.status = reply.first;
+  res.set_content(dump(reply.second), "application/json");
+  metrics_.count_request(endpoint, reply.first);
+}
+
+json Server::read_request(const httplib::Request& req, const httplib::ContentReader& reader) const {
+  const size_t limit = options_.max_body_bytes;
+  if (req.has_header("Content-Length") && std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit)
+    throw HttpError(413, "Invalid request: body over " + std::to_string(limit) + " bytes");
+  std::string body;
+  std::multimap<std::string, std::string> form;
+  bool too_large = false;
+  bool read = true;
+  if (req.is_multipart_form_data()) {
+    size_t total = 0;
+    auto field = form.end();
+    read = reader(
+        [&](const httplib::MultipartFormData& part) {
+          field = form.emplace(part.name, "");
+          return true;
+        },
+        [&](const char* data, size_t size) {
+          total += size;
+          if (total > limit) return !(too_large = true);
+          if (field != form.end()) field->second.append(data, size);
+          return true;
+        });
+  } else {
+    read = reader([&](const char* data, size_t size) {
+      if (body.size() + size > limit) return !(too_large = true);
+      body.append(data, size);
+      return true;
+    });
+  }
+  if (too_large) throw HttpError(413, "Invalid request: body over " + std::to_string(limit) + " bytes");
+  if (!read) throw HttpError(400, "Invalid request: cannot read the body");
+  // The query is decoded here, not by the library, to read + as a space as forms (and Flask) do.
+  const size_t query_start = req.target.find('?');
+  const auto query = query_start == std::string::npos ? std::multimap<std::string, std::string>{}
+                                                      : parse_form(req.target.substr(query_start + 1));
+  return read_fields(req.get_header_value("Content-Type"), body, query, form);
+}
+
+void Server::check_api_key(const json& fields) const {
+  if (options_.api_keys.empty()) return;
+  if (options_.api_keys.count(api_key_of(fields)) == 0) throw HttpError(403, "Invalid API key");
+}
+
+Server::Reply Server::translate(const json& fields) {
+  const auto start = Clock::now();
+  const auto deadline = start + options_.timeout;
+  check_api_key(fields);
+  const TranslateRequest request = parse_translate_request(fields, options_.limits);
+  const size_t n = request.q.size();
+
+  std::vector<std::string> translated(n);
+  json detected = json::array();
+  std::vector<std::string> lines;               // every plain text's lines, queued together
+  std::vector<std::pair<size_t, size_t>> spans(n, {0, 0});  // text i: its first line, line count
+  std::vector<size_t> html_texts;
+  size_t characters = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& text = request.q[i];
+    characters += count_characters(text);
+    Lang source = request.source.value_or(Lang::En);
+    if (!request.source) {
+      const Detection d = detect_language(text);
+      source = d.language;
+      detected.push_back({{"confidence", d.confidence}, {"language", language_code(d.language)}});
+    }
+    if (source == request.target) {
+      translated[i] = text;  // already in the target language
+    } else if (request.html) {
+      html_texts.push_back(i);
+    } else {
+      auto text_lines = split_lines(text);
+      spans[i] = {lines.size(), text_lines.size()};
+      for (auto& line : text_lines) lines.push_back(std::move(line));
+    }
+  }
+  if (!lines.empty()) {
+    const auto results = translate_lines(std::move(lines), request.target, deadline);
+    for (size_t i = 0; i < n; ++i) {
+      const auto [first, count] = spans[i];
+      for (size_t l = 0; l < count; ++l) translated[i] += (l > 0 ? "\n" : "") + results[first + l];
+    }
+  }
+  for (size_t i : html_texts) {
+    translated[i] = doc::translate_html(request.q[i], [&](const std::vector<std::string>& pieces) {
+      return translate_lines(pieces, request.target, deadline);
+    });
+  }
+
+  json body;
+  body["translatedText"] = request.q_is_array ? json(translated) : json(translated[0]);
+  if (!request.source) body["detectedLanguage"] = request.q_is_array ? detected : detected[0];
+  metrics_.observe_translation(std::chrono::duration<double>(Clock::now() - start).count(), n, characters);
+  return {200, body};
+}
+
+std::vector<std::string> Server::translate_lines(std::vector<std::string> lines, Lang target,
+                                                 Clock::time_point deadline) {
+  auto ticket = queue_.submit(std::move(lines), target);
+  if (!ticket) throw HttpError(503, "Too many requests waiting: try again later", kRetryAfterSeconds);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  auto results = ticket->wait(std::max(left, std::chrono::milliseconds(0)));
+  if (!results)
+    throw HttpError(503, "Translation timed out after " + std::to_string(options_.timeout.count()) + " ms",
+                    kRetryAfterSeconds);
+  return std::move(*results);
+}
+
+}  // namespace mt::serve

@@ -1,0 +1,62 @@
+// The HTTP service: LibreTranslate's API (/translate, /detect, /languages), /health, /metrics
+// and the web page, over cpp-httplib, in front of a BatchQueue. Torch-free: the engine is a
+// function, so tests run it with a fake one.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/serve/batch_queue.h"
+#include "app/serve/metrics.h"
+#include "app/serve/request.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+class ContentReader;
+}  // namespace httplib
+
+namespace mt::serve {
+
+struct ServerOptions {
+  RequestLimits limits;
+  size_t max_body_bytes = 1 << 20;             // larger bodies: 413
+  std::chrono::milliseconds timeout{60'000};   // a request not translated by then: 503
+  int http_threads = 32;                       // connections served at once
+  std::set<std::string> api_keys;              // empty: no key needed; else 403 without one of them
+};
+
+class Server {
+ public:
+  Server(BatchQueue& queue, ServerOptions options);
+  ~Server();
+
+  // Binds host:port (0: any free port) and returns the port; throws std::runtime_error.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); returns once the requests in flight are answered.
+  void run();
+  // Stops accepting connections; safe from any thread. No effect before run() has started.
+  void stop();
+  bool is_running() const;
+
+ private:
+  using Reply = std::pair<int, nlohmann::json>;  // status, body
+  void answer(const std::string& endpoint, httplib::Response& res, const std::function<Reply()>& handle);
+  nlohmann::json read_request(const httplib::Request& req, const httplib::ContentReader& reader) const;
+  void check_api_key(const nlohmann::json& fields) const;
+  Reply translate(const nlohmann::json& fields);
+  // The texts' lines translated through the queue into `target`, one result per line.
+  std::vector<std::string> translate_lines(std::vector<std::string> lines, Lang target,
+                                           std::chrono::steady_clock::time_point deadline);
+
+  BatchQueue& queue_;
+  ServerOptions options_;
+  Metrics metrics_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+}  // namespace mt::serve

@@ -24,6 +24,7 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
   cmd.add_option("--compute-type", compute_type, "bfloat16 (oneDNN bf16 kernels), int8 (weights; oneDNN) or float32")
       ->check(CLI::IsMember({"int8", "bfloat16", "float32"}));
+  cmd.add_flag("--no-split", no_split, "Translate each line whole instead of sentence by sentence");
 }
 
 TranslatorOptions TranslationFlags::translator_options() const {
@@ -36,6 +37,7 @@ TranslatorOptions TranslationFlags::translator_options() const {
   o.batch_tokens = batch_tokens;
   o.traditional_output = zh_script == "traditional";
   o.reverse_weight = reverse_weight;
+  o.split_sentences = !no_split;
   return o;
 }
 

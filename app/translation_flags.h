@@ -23,6 +23,7 @@ struct TranslationFlags {
   std::string zh_script = "simplified";
   std::string device = "cpu";
   std::string compute_type = "bfloat16";
+  bool no_split = false;  // translate each line whole instead of sentence by sentence
 
   void add_to(CLI::App& cmd);
   TranslatorOptions translator_options() const;

@@ -6,6 +6,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "model/translate/reverse_score.h"
+#include "tokenizer/sentence_splitter.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -18,34 +19,8 @@ Lang auto_target(const std::string& line) { return guess_language(line) == Lang:
 Translator::Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options)
     : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {}
 
-namespace {
-
-// Splits after sentence-final punctuation (Chinese or Latin followed by a space).
-std::vector<std::string> split_sentences(const std::string& text) {
-  std::vector<std::string> parts;
-  std::string current;
-  for (size_t i = 0; i < text.size(); ++i) {
-    current += text[i];
-    bool end = false;
-    for (const char* mark : {"。", "！", "？", "；"}) {
-      const size_t n = std::char_traits<char>::length(mark);
-      if (current.size() >= n && current.compare(current.size() - n, n, mark) == 0) end = true;
-    }
-    if ((text[i] == '.' || text[i] == '!' || text[i] == '?' || text[i] == ';') && i + 1 < text.size() && text[i + 1] == ' ')
-      end = true;
-    if (end) {
-      parts.push_back(current);
-      current.clear();
-    }
-  }
-  if (!current.empty()) parts.push_back(current);
-  return parts;
-}
-
-}  // namespace
-
 std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
-                                                     bool* split) const {
+                                                     bool* too_long) const {
   const int64_t limit = std::max<int64_t>(1, std::min(options_.max_input_tokens, network_->config().max_positions) - 2);
   auto wrap = [&](std::vector<int> ids) {
     Segment s{line, {target_tag(target)}};
@@ -53,13 +28,16 @@ std::vector<Translator::Segment> Translator::segment(size_t line, const std::str
     s.ids.push_back(SpecialIds::eos);
     return s;
   };
-  auto ids = tokenizer_.encode(text);
-  if (ids.empty()) return {};
-  if (int64_t(ids.size()) <= limit) return {wrap(ids)};
-  *split = true;
+  if (!options_.split_sentences) {
+    auto ids = tokenizer_.encode(text);
+    if (ids.empty()) return {};
+    if (int64_t(ids.size()) <= limit) return {wrap(ids)};
+    *too_long = true;
+  }
   std::vector<Segment> out;
   for (const auto& sentence : split_sentences(text)) {
     auto part = tokenizer_.encode(sentence);
+    if (int64_t(part.size()) > limit) *too_long = true;
     for (size_t i = 0; i < part.size(); i += size_t(limit))  // a sentence still too long: fixed chunks
       out.push_back(wrap({part.begin() + i, part.begin() + std::min(part.size(), i + size_t(limit))}));
   }
@@ -92,6 +70,7 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     targets[i] = to ? *to : auto_target(lines[i]);
     for (auto& s : segment(i, lines[i], targets[i], &results[i].was_split)) {
       results[i].source_tokens += int64_t(s.ids.size()) - 2;
+      ++results[i].segments;
       segments.push_back(std::move(s));
     }
   }
@@ -133,7 +112,8 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   }
   if (was_training) network_->train();
 
-  // Join the segments of each line back together, in input order.
+  // Join the segments of each line back together, in input order, with the target's spacing: one
+  // space between English sentences, none between Chinese ones.
   auto to_text = [&](const std::vector<int64_t>& tokens, Lang target) {
     std::string text = tokenizer_.decode(std::vector<int>(tokens.begin(), tokens.end()));
     if (target != Lang::Zh) return text;
@@ -148,11 +128,11 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     if (!r.text.empty() && !text.empty() && target == Lang::En) r.text += ' ';
     r.text += text;
     r.target_tokens += int64_t(best.tokens.size());
-    if (!r.was_split)
+    if (r.segments == 1)
       for (const auto& h : outputs[s]) r.n_best.emplace_back(to_text(h.tokens, target), h.score);
   }
   for (auto& r : results)
-    if (r.was_split) r.n_best = {{r.text, 0.0}};
+    if (r.segments > 1) r.n_best = {{r.text, 0.0}};  // one n-best per part: only their best, joined
   return results;
 }
 

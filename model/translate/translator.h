@@ -14,6 +14,7 @@ struct TranslatorOptions {
   SearchOptions search;
   int64_t batch_tokens = 4000;      // source tokens x beam per batch
   int64_t max_input_tokens = 200;   // longer lines are split at sentence boundaries, then chunked
+  bool split_sentences = false;     // translate each sentence of a line on its own (sentence_splitter.h)
   bool traditional_output = false;  // Chinese output converted to Traditional (OpenCC s2twp)
   // Beam search only: its finished hypotheses reranked by score + reverse_weight x the mean
   // log-probability of the source given each (reverse_score.h); 0 = off.
@@ -24,7 +25,8 @@ struct Translation {
   std::string text;
   std::vector<std::pair<std::string, double>> n_best;  // (text, score), best first
   int64_t source_tokens = 0, target_tokens = 0;
-  bool was_split = false;  // the line was longer than the model takes and was translated in parts
+  bool was_split = false;  // the line (or one of its sentences) was longer than the model takes: cut in parts
+  int64_t segments = 0;    // the parts translated apart: sentences, or chunks of an over-long one
 };
 
 class Translator {
@@ -42,7 +44,10 @@ class Translator {
     size_t line;
     std::vector<int64_t> ids;  // tag, tokens, EOS
   };
-  std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* split) const;
+  // The line's parts, each translated on its own and joined afterwards: its sentences (with
+  // options_.split_sentences, or when the line is longer than the model takes), a sentence still
+  // too long cut in fixed chunks. *too_long: the line or one of its sentences was.
+  std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* too_long) const;
   // Reorders each row's hypotheses (rows: segments[batch[r]]) by options_.reverse_weight.
   void rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
                          const std::vector<Segment>& segments, const std::vector<Lang>& targets);

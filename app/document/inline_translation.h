@@ -1,0 +1,41 @@
+// Translating inline content with its markup kept: a paragraph's text runs interleaved with the
+// markup between them (tags, emphasis marks, inline code, link targets), shared by the Markdown and
+// HTML translators.
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/document/document.h"
+
+namespace mt::doc {
+
+struct Run {
+  bool is_text = false;
+  std::string original;  // the bytes as they stand in the document
+  std::string text;      // text: what the model reads (entities and escapes decoded); markup: what
+                         // it reads as inside the sentence (an inline code's code), often nothing
+};
+// One paragraph, heading, table cell or attribute: runs in document order.
+using Unit = std::vector<Run>;
+
+// How translated plain text is written into the document (entities, backslash escapes).
+using Escape = std::function<std::string(const std::string&)>;
+
+// The document bytes of every unit, translated, in one call of `translate`.
+//
+// Each unit is translated as one sentence (or paragraph) of plain text, its markup taken out, and
+// the markup is then projected into the translation, in its original order: a text run inside
+// markup (a link's text, a bold word) is translated on its own too, and where that translation is
+// found in the sentence's translation the markup goes around it; markup that reads as text
+// (inline code) goes where that text is found verbatim; everything else is placed by interpolating
+// its relative position between those anchors (at word boundaries in English). The sentence is
+// thus always translated whole, and the markup always survives; only its place can be approximate.
+std::vector<std::string> translate_units(const std::vector<Unit>& units, const TranslateFn& translate,
+                                         const Escape& escape);
+
+// Whether text holds anything to translate (a letter or a Han character).
+bool has_words(std::string_view text);
+
+}  // namespace mt::doc

@@ -11,6 +11,8 @@
 #   scripts/train.sh --no-finetune   # stage 1 only
 #   scripts/train.sh --finetune A.yaml [--finetune B.yaml]   # these later stages instead
 #   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
+#   scripts/train.sh --config scripts/en-zh-v2.yaml --out runs/en-zh-v2 --no-finetune --no-install
+#                                    # the real-text recipe: every corpus, two dev sets (issue 16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -52,13 +54,12 @@ for f in "${NEEDED[@]}"; do
   [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
 done
 
-DEV=$DATA/dev/tatoeba-dev
+# The configs name their corpora and dev sets relative to `data`: this folder.
+ARGS=(--set "data=$DATA")
 if [ "$TINY" = 1 ]; then  # the stages are what is being checked: 100 dev pairs will do
+  DEV=$DATA/dev/tatoeba-dev
   mkdir -p "$OUT" && head -100 "$DEV.en" > "$OUT-dev.en" && head -100 "$DEV.zh" > "$OUT-dev.zh"
-  DEV=$OUT-dev
-fi
-ARGS=(--set "train=[$DATA/train/tatoeba-manythings.tsv]" --set "dev=$DEV")
-if [ "$TINY" = 1 ]; then
+  ARGS+=(--set "dev=$(realpath "$OUT-dev")")
   # A small network for a few hundred steps: checks that every stage runs, not quality.
   ARGS+=(--set vocab_size=4000 --set model.d_model=64 --set model.heads=2 --set model.ffn=128
          --set model.enc_layers=1 --set model.dec_layers=1 --set max_steps=60 --set decay_steps=20 --set valid_every=30 --set batch_tokens=1500
@@ -84,7 +85,6 @@ stage "$CONFIG" "$OUT"
 STAGES=("$OUT")
 for config in "${FINETUNE_CONFIGS[@]}"; do  # into runs/en-zh-restart for scripts/en-zh-restart.yaml, ...
   TUNE=(--set "init_from=$OUT/final")
-  uses_glossary "$config" && TUNE+=(--set "glossary=$DATA/dict/cedict.tsv")
   # --tiny: a few steps check the stage runs
   [ "$TINY" = 1 ] && TUNE+=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
   name=$(basename "$config" .yaml)
@@ -103,6 +103,13 @@ fi
 "$MT" eval -m "$OUT/final" -s "$TEST.zh" -r "$TEST.en" --to en --tokenize 13a --json > "$OUT/test-zh-en.json"
 echo "en->zh: $(cat "$OUT/test-en-zh.json")" >&2
 echo "zh->en: $(cat "$OUT/test-zh-en.json")" >&2
+NEWS=$DATA/dev/newstest2017
+if [ "$TINY" = 0 ] && [ -f "$NEWS.en" ]; then  # the out-of-domain dev set, reported beside the test set
+  "$MT" eval -m "$OUT/final" -s "$NEWS.en" -r "$NEWS.zh" --to zh --tokenize zh --json > "$OUT/dev-newstest2017-en-zh.json"
+  "$MT" eval -m "$OUT/final" -s "$NEWS.zh" -r "$NEWS.en" --to en --tokenize 13a --json > "$OUT/dev-newstest2017-zh-en.json"
+  echo "newstest2017 en->zh: $(cat "$OUT/dev-newstest2017-en-zh.json")" >&2
+  echo "newstest2017 zh->en: $(cat "$OUT/dev-newstest2017-zh-en.json")" >&2
+fi
 [ -f "$OUT/metrics.tsv" ] && scripts/plot_curves.sh "$OUT" || true
 
 if [ -n "$INSTALL" ]; then
@@ -110,6 +117,7 @@ if [ -n "$INSTALL" ]; then
   rm -rf "$INSTALL.tmp" && mkdir -p "$INSTALL.tmp"
   cp "$OUT"/final/* "$INSTALL.tmp/"
   cp "$OUT/config.yaml" "$OUT/train.log" "$OUT/metrics.tsv" "$OUT"/test-*.json "$INSTALL.tmp/"
+  for f in data-report.tsv "$OUT"/dev-*.json; do [ -f "$OUT/${f##*/}" ] && cp "$OUT/${f##*/}" "$INSTALL.tmp/"; done
   [ -f "$OUT/curves.png" ] && cp "$OUT/curves.png" "$INSTALL.tmp/"
   for (( i = 0; i + 1 < ${#STAGES[@]}; ++i )); do  # a fine-tuned model keeps the records of its earlier stages
     for f in config.yaml train.log metrics.tsv curves.png; do

@@ -6,7 +6,7 @@
 
 #include <ATen/ATen.h>
 
-#include "model/train/corpus.h"
+#include "model/train/training_data.h"
 
 namespace mt {
 
@@ -15,10 +15,12 @@ struct Batch {
   int64_t src_tokens = 0, tgt_tokens = 0;
 };
 
-// Indices into `examples`, one vector per batch, in the order of this epoch.
-std::vector<std::vector<int64_t>> plan_batches(const std::vector<Example>& examples, int64_t batch_tokens,
-                                               uint64_t seed, int64_t epoch);
+// `sample` (example indices, repeats allowed) cut into batches, in the order of this epoch.
+std::vector<std::vector<int64_t>> plan_batches(const ExampleSet& examples, std::vector<int64_t> sample,
+                                               int64_t batch_tokens, uint64_t seed, int64_t epoch);
+// Every example once (validation).
+std::vector<std::vector<int64_t>> plan_batches(const ExampleSet& examples, int64_t batch_tokens);
 
-Batch collate(const std::vector<Example>& examples, const std::vector<int64_t>& indices);
+Batch collate(const ExampleSet& examples, const std::vector<int64_t>& indices);
 
 }  // namespace mt

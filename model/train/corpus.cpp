@@ -1,83 +1,125 @@
 #include "model/train/corpus.h"
 
-#include <fstream>
+#include <filesystem>
 #include <stdexcept>
-#include <unordered_set>
+
+#include <zlib.h>
+
+#include "model/train/markup.h"
 
 namespace mt {
 
 namespace {
-std::ifstream open_or_throw(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read training data '" + path + "'");
-  return in;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+
+// One text file, plain or gzip-compressed (zlib reads both), line by line.
+class LineFile {
+ public:
+  explicit LineFile(std::string path) : path_(std::move(path)), file_(gzopen(path_.c_str(), "rb")) {
+    if (!file_) throw std::runtime_error("cannot read training data '" + path_ + "'");
+    gzbuffer(file_, 1 << 16);
+  }
+  ~LineFile() { gzclose(file_); }
+  LineFile(const LineFile&) = delete;
+
+  // The next line without its '\n' (and a '\r' before it); false at the end.
+  bool next(std::string& line) {
+    line.clear();
+    char buffer[8192];
+    while (gzgets(file_, buffer, sizeof buffer)) {
+      line += buffer;
+      if (!line.empty() && line.back() == '\n') {
+        line.pop_back();
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        ++number_;
+        return true;
+      }
+    }
+    int code = 0;
+    const char* message = gzerror(file_, &code);
+    if (code != Z_OK && code != Z_STREAM_END)
+      throw std::runtime_error("'" + path_ + "' is damaged: " + message);
+    if (line.empty()) return false;
+    ++number_;  // a last line without '\n'
+    return true;
+  }
+  const std::string& path() const { return path_; }
+  int64_t number() const { return number_; }
+
+ private:
+  std::string path_;
+  gzFile file_;
+  int64_t number_ = 0;
+};
+
+// PREFIX.en, or PREFIX.en.gz when only that exists.
+std::string side(const std::string& prefix, const char* lang) {
+  const std::string plain = prefix + "." + lang;
+  if (!std::filesystem::exists(plain) && std::filesystem::exists(plain + ".gz")) return plain + ".gz";
+  return plain;
+}
+
 }  // namespace
+
+std::string DataSource::name() const {
+  std::string name = std::filesystem::path(path).filename().string();
+  for (const char* suffix : {".gz", ".tsv"})
+    if (ends_with(name, suffix)) name.resize(name.size() - std::char_traits<char>::length(suffix));
+  return name;
+}
+
+struct PairReader::Files {
+  std::unique_ptr<LineFile> tsv, en, zh;
+  std::string line, other;
+};
+
+PairReader::PairReader(const std::string& path) : files_(std::make_unique<Files>()) {
+  if (ends_with(path, ".tsv") || ends_with(path, ".tsv.gz")) {
+    files_->tsv = std::make_unique<LineFile>(path);
+  } else {
+    files_->en = std::make_unique<LineFile>(side(path, "en"));
+    files_->zh = std::make_unique<LineFile>(side(path, "zh"));
+  }
+}
+PairReader::~PairReader() = default;
+PairReader::PairReader(PairReader&&) noexcept = default;
+
+bool PairReader::next(SentencePair& pair) {
+  Files& f = *files_;
+  if (f.tsv) {
+    if (!f.tsv->next(f.line)) return false;
+    const auto tab = f.line.find('\t');
+    if (tab == std::string::npos)
+      throw std::runtime_error(f.tsv->path() + ":" + std::to_string(f.tsv->number()) + ": expected english<TAB>chinese");
+    const auto end = f.line.find('\t', tab + 1);  // extra columns (attribution) are ignored
+    pair.en.assign(f.line, 0, tab);
+    pair.zh.assign(f.line, tab + 1, end == std::string::npos ? std::string::npos : end - tab - 1);
+    return true;
+  }
+  const bool a = f.en->next(pair.en), b = f.zh->next(pair.zh);
+  if (a != b) throw std::runtime_error(f.en->path() + " and " + f.zh->path() + " have different line counts");
+  return a;
+}
+
+void for_each_pair(const DataSource& source, const std::function<void(SentencePair&)>& visit) {
+  PairReader reader(source.path);
+  SentencePair pair;
+  while (reader.next(pair)) {
+    if (source.strip_markup) {
+      pair.en = strip_rest_markup(pair.en);
+      pair.zh = strip_rest_markup(pair.zh);
+    }
+    visit(pair);
+  }
+}
 
 std::vector<SentencePair> read_parallel(const std::string& path) {
   std::vector<SentencePair> pairs;
-  std::string line, other;
-  if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".tsv") == 0) {
-    auto in = open_or_throw(path);
-    for (int64_t n = 1; std::getline(in, line); ++n) {
-      const auto tab = line.find('\t');
-      if (tab == std::string::npos) throw std::runtime_error(path + ":" + std::to_string(n) + ": expected english<TAB>chinese");
-      auto zh = line.substr(tab + 1);
-      if (auto tab2 = zh.find('\t'); tab2 != std::string::npos) zh.resize(tab2);  // extra columns (attribution)
-      pairs.push_back({line.substr(0, tab), zh});
-    }
-    return pairs;
-  }
-  auto en = open_or_throw(path + ".en");
-  auto zh = open_or_throw(path + ".zh");
-  while (true) {
-    const bool a = bool(std::getline(en, line)), b = bool(std::getline(zh, other));
-    if (a != b) throw std::runtime_error(path + ".en and " + path + ".zh have different line counts");
-    if (!a) break;
-    pairs.push_back({line, other});
-  }
+  for_each_pair({path}, [&](SentencePair& p) { pairs.push_back(std::move(p)); });
   return pairs;
-}
-
-std::string CleaningStats::summary() const {
-  return "read " + std::to_string(read) + " pairs: kept " + std::to_string(kept) + ", dropped " +
-         std::to_string(empty) + " empty, " + std::to_string(too_long) + " too long, " + std::to_string(bad_ratio) +
-         " with an extreme length ratio, " + std::to_string(duplicates) + " duplicates";
-}
-
-std::vector<Example> make_examples(const std::vector<SentencePair>& pairs, const Tokenizer& tokenizer,
-                                   const CleaningOptions& o, CleaningStats* stats) {
-  CleaningStats s;
-  std::vector<Example> examples;
-  std::unordered_set<std::string> seen;
-  for (const auto& p : pairs) {
-    ++s.read;
-    const auto en = tokenizer.encode(p.en), zh = tokenizer.encode(p.zh);
-    if (en.empty() || zh.empty()) { ++s.empty; continue; }
-    if (int64_t(en.size()) > o.max_tokens || int64_t(zh.size()) > o.max_tokens) { ++s.too_long; continue; }
-    const double ratio = double(std::max(en.size(), zh.size())) / double(std::min(en.size(), zh.size()));
-    if (ratio > o.max_ratio && std::max(en.size(), zh.size()) > 4) { ++s.bad_ratio; continue; }
-    if (o.dedupe) {
-      std::string key(reinterpret_cast<const char*>(en.data()), en.size() * sizeof(int));
-      key += '\x01';
-      key.append(reinterpret_cast<const char*>(zh.data()), zh.size() * sizeof(int));
-      if (!seen.insert(std::move(key)).second) { ++s.duplicates; continue; }
-    }
-    ++s.kept;
-    auto example = [](int tag, const std::vector<int>& src, const std::vector<int>& tgt) {
-      Example e;
-      e.src.push_back(tag);
-      e.src.insert(e.src.end(), src.begin(), src.end());
-      e.src.push_back(SpecialIds::eos);
-      e.tgt.assign(tgt.begin(), tgt.end());
-      e.tgt.push_back(SpecialIds::eos);
-      return e;
-    };
-    examples.push_back(example(SpecialIds::to_zh, en, zh));
-    examples.push_back(example(SpecialIds::to_en, zh, en));
-  }
-  if (stats) *stats = s;
-  return examples;
 }
 
 }  // namespace mt

@@ -1,10 +1,12 @@
-// Parallel data for training: read (TSV or line-aligned file pairs), normalise, clean, and turn
-// every pair into two examples (en->zh and zh->en) through the target-language tags.
+// Parallel text on disk: one source is a TSV file (english<TAB>chinese) or a PREFIX with
+// PREFIX.en / PREFIX.zh line-aligned, any of them gzip-compressed (FILE.gz). Pairs are streamed,
+// so a corpus of millions of lines is never held as text.
 #pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include "tokenizer/tokenizer.h"
 
 namespace mt {
 
@@ -12,27 +14,36 @@ struct SentencePair {
   std::string en, zh;
 };
 
-// "file.tsv" (english<TAB>chinese) or "prefix" with prefix.en / prefix.zh line-aligned.
+// A training corpus as the config names it: where it is and how much of it an epoch sees.
+struct DataSource {
+  std::string path;
+  // Examples an epoch draws, as a multiple of the pairs kept: 2 repeats every pair twice, 0.5
+  // takes a different random half each epoch (Marian/fairseq/OpenNMT corpus weights).
+  double weight = 1.0;
+  // Strip reStructuredText leftovers (literal-block "::", escapes, **bold**, ``code``,
+  // footnote marks): documentation sources converted from .po files keep some.
+  bool strip_markup = false;
+
+  std::string name() const;  // the file name without folders and extensions: "wmt-news"
+};
+
+// Reads a source pair by pair; throws std::runtime_error naming the file and line.
+class PairReader {
+ public:
+  explicit PairReader(const std::string& path);
+  ~PairReader();
+  PairReader(PairReader&&) noexcept;
+  bool next(SentencePair& pair);
+
+ private:
+  struct Files;
+  std::unique_ptr<Files> files_;
+};
+
+// Calls `visit` with every pair of the source, markup stripped when the source asks for it.
+void for_each_pair(const DataSource& source, const std::function<void(SentencePair&)>& visit);
+
+// All pairs of a (small) source at once: dev sets, glossaries.
 std::vector<SentencePair> read_parallel(const std::string& path);
-
-struct Example {
-  std::vector<int32_t> src;  // target tag, tokens, EOS
-  std::vector<int32_t> tgt;  // tokens, EOS
-};
-
-struct CleaningOptions {
-  int64_t max_tokens = 100;  // per side, after tokenisation
-  double max_ratio = 3.0;    // token-length ratio between the sides (both at least 1)
-  bool dedupe = true;
-};
-
-struct CleaningStats {
-  int64_t read = 0, empty = 0, too_long = 0, bad_ratio = 0, duplicates = 0, kept = 0;
-  std::string summary() const;
-};
-
-// Both directions of every pair that survives cleaning.
-std::vector<Example> make_examples(const std::vector<SentencePair>& pairs, const Tokenizer& tokenizer,
-                                   const CleaningOptions& options, CleaningStats* stats);
 
 }  // namespace mt

@@ -1,5 +1,6 @@
 #include "model/train/train_config.h"
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -28,13 +29,53 @@ Field model_field(T ModelConfig::*member) {
           [member](const TrainConfig& c) { return YAML::Node(c.model.*member); }};
 }
 
+// `train:` entries: a path, or a map with path and optionally weight and strip_markup.
+std::vector<DataSource> read_sources(const YAML::Node& node) {
+  std::vector<DataSource> sources;
+  auto one = [&](const YAML::Node& n) {
+    DataSource s;
+    if (n.IsMap()) {
+      for (const auto& kv : n) {
+        const auto key = kv.first.as<std::string>();
+        if (key != "path" && key != "weight" && key != "strip_markup")
+          throw std::runtime_error("unknown key '" + key + "' in a train: entry (path, weight, strip_markup)");
+      }
+      if (!n["path"]) throw std::runtime_error("a train: entry needs a path");
+      s.path = n["path"].as<std::string>();
+      if (n["weight"]) s.weight = n["weight"].as<double>();
+      if (n["strip_markup"]) s.strip_markup = n["strip_markup"].as<bool>();
+    } else {
+      s.path = n.as<std::string>();
+    }
+    if (!(s.weight >= 0)) throw std::runtime_error("train: " + s.path + ": weight must be >= 0");
+    sources.push_back(s);
+  };
+  if (node.IsSequence()) for (const auto& n : node) one(n);
+  else one(node);
+  return sources;
+}
+
+YAML::Node write_sources(const std::vector<DataSource>& sources) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& s : sources) {
+    YAML::Node n;
+    n["path"] = s.path;
+    n["weight"] = s.weight;
+    if (s.strip_markup) n["strip_markup"] = true;
+    list.push_back(n);
+  }
+  return list;
+}
+
 const std::vector<std::pair<std::string, Field>>& fields() {
   static const std::vector<std::pair<std::string, Field>> table = {
-      {"train", {[](TrainConfig& c, const YAML::Node& n) {
-                   c.train = n.IsSequence() ? n.as<std::vector<std::string>>() : std::vector<std::string>{n.as<std::string>()};
-                 },
-                 [](const TrainConfig& c) { return YAML::Node(c.train); }}},
-      {"dev", field(&TrainConfig::dev)},
+      {"data", field(&TrainConfig::data)},
+      {"train", {[](TrainConfig& c, const YAML::Node& n) { c.train = read_sources(n); },
+                 [](const TrainConfig& c) { return write_sources(c.train); }}},
+      {"dev", {[](TrainConfig& c, const YAML::Node& n) {
+                 c.dev = n.IsSequence() ? n.as<std::vector<std::string>>() : std::vector<std::string>{n.as<std::string>()};
+               },
+               [](const TrainConfig& c) { return YAML::Node(c.dev); }}},
       {"tokenizer", field(&TrainConfig::tokenizer)},
       {"glossary", field(&TrainConfig::glossary)},
       {"glossary_max_words", field(&TrainConfig::glossary_max_words)},
@@ -73,6 +114,7 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"average_last", field(&TrainConfig::average_last)},
       {"final_beam", field(&TrainConfig::final_beam)},
       {"final_lenpen", field(&TrainConfig::final_lenpen)},
+      {"final_sentences", field(&TrainConfig::final_sentences)},
       {"log_every", field(&TrainConfig::log_every)},
       {"threads", field(&TrainConfig::threads)},
   };
@@ -97,7 +139,7 @@ void set_field(TrainConfig& c, const std::string& key, const YAML::Node& value) 
 void read_node(TrainConfig& c, const YAML::Node& node, const std::string& prefix) {
   for (const auto& kv : node) {
     const std::string key = prefix + kv.first.as<std::string>();
-    if (kv.second.IsMap()) read_node(c, kv.second, key + ".");
+    if (kv.second.IsMap() && key != "train") read_node(c, kv.second, key + ".");
     else set_field(c, key, kv.second);
   }
 }
@@ -138,8 +180,15 @@ std::string to_yaml(const TrainConfig& c) {
   return std::string(out.c_str()) + "\n";
 }
 
+std::string data_path(const TrainConfig& c, const std::string& path) {
+  if (c.data.empty() || path.empty() || path.front() == '/') return path;
+  return (std::filesystem::path(c.data) / path).string();
+}
+
 void validate(const TrainConfig& c) {
   if (c.train.empty()) throw std::runtime_error("no training data: set `train:` in the config");
+  for (const auto& s : c.train)
+    if (s.weight < 0) throw std::runtime_error("train: " + s.path + ": weight must be >= 0");
   if (c.batch_tokens < 16) throw std::runtime_error("batch_tokens must be at least 16");
   if (c.accumulate < 1) throw std::runtime_error("accumulate must be at least 1");
   if (c.precision != "bf16" && c.precision != "fp16" && c.precision != "fp32")

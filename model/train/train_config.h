@@ -5,13 +5,17 @@
 #include <vector>
 
 #include "model/network/config.h"
+#include "model/train/corpus.h"
 
 namespace mt {
 
 struct TrainConfig {
   // data
-  std::vector<std::string> train;   // TSV files or .en/.zh prefixes
-  std::string dev;                  // .en/.zh prefix
+  std::string data;                 // folder that relative train/dev/glossary paths are read from
+  // TSV files or .en/.zh prefixes (gzip too), each with its weight: in YAML a path, or
+  // {path: P, weight: W, strip_markup: true}
+  std::vector<DataSource> train;
+  std::vector<std::string> dev;     // .en/.zh prefixes; each is validated and reported on its own
   std::string tokenizer;            // SentencePiece model; trained from `train` when missing
   std::string glossary;             // english_gloss<TAB>chinese dictionary pairs added to `train`
   int64_t glossary_max_words = 3;   // glosses of at most N words
@@ -48,6 +52,7 @@ struct TrainConfig {
   // on the whole dev set with this search (mt translate's defaults).
   int64_t final_beam = 4;
   double final_lenpen = 2.0;
+  int64_t final_sentences = 0;      // dev pairs per set for that pick (0 = all)
   int64_t log_every = 50;
   int64_t threads = 0;              // 0 = every core
 };
@@ -57,5 +62,7 @@ TrainConfig load_train_config(const std::string& yaml_path);
 void apply_override(TrainConfig& config, const std::string& assignment);
 std::string to_yaml(const TrainConfig& config);
 void validate(const TrainConfig& config);
+// `path` as read: relative paths are taken from config.data when it is set.
+std::string data_path(const TrainConfig& config, const std::string& path);
 
 }  // namespace mt

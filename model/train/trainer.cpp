@@ -19,6 +19,7 @@
 #include "model/metrics/chrf.h"
 #include "model/package/model_package.h"
 #include "model/train/batcher.h"
+#include "model/train/training_data.h"
 #include "model/train/glossary.h"
 #include "model/train/loss.h"
 #include "model/translate/translator.h"
@@ -53,6 +54,31 @@ struct Position {
   int64_t bad_validations = 0;
   double elapsed = 0;                      // seconds of training before this process
 };
+
+struct DevSet {
+  std::string name;
+  std::vector<SentencePair> pairs;
+  ExampleSet examples;  // for the dev loss
+};
+
+struct DevScores {
+  std::string set;
+  double bleu_en_zh, chrf_en_zh, bleu_zh_en, chrf_zh_en;
+};
+
+// What validation and the final pick maximise: the harmonic mean of the BLEU of every dev set in
+// both directions. Unlike the arithmetic mean it falls with the worst of them, so a gain on one
+// domain cannot hide a collapse of another.
+double combined_score(const std::vector<DevScores>& scores) {
+  double inverse = 0;
+  int n = 0;
+  for (const auto& s : scores)
+    for (double bleu : {s.bleu_en_zh, s.bleu_zh_en}) {
+      if (bleu <= 0) return 0;
+      inverse += 1 / bleu, ++n;
+    }
+  return n > 0 ? n / inverse : 0;
+}
 
 // Mixed precision for one forward pass: the matrix products in bf16 (CPU, CUDA) or fp16 (CUDA),
 // the weights and their updates in fp32.
@@ -110,6 +136,7 @@ class Trainer {
   TrainResult run_loop();
   void prepare_tokenizer();
   void prepare_data();
+  std::vector<DataSource> train_sources() const;  // the config's, paths resolved: tokenizer and examples alike
   void train_on(const std::vector<int64_t>& batch, double scale);
   bool agree(bool local);  // true on every rank when it is true on any
   double validate();
@@ -117,8 +144,8 @@ class Trainer {
   void load_checkpoint();
   void keep_snapshot();
   std::string finish();
-  // Mean dev BLEU of both directions over the first `sentences` dev pairs.
-  double dev_score(Transformer& net, size_t sentences, const SearchOptions& search, bool log_it);
+  // Dev BLEU and chrF of both directions of every dev set, over its first `sentences` pairs.
+  std::vector<DevScores> dev_scores(Transformer& net, size_t sentences, const SearchOptions& search);
   double elapsed() const;
 
   TrainConfig c_;
@@ -127,8 +154,8 @@ class Trainer {
   c10::Device device_;
   DataParallel parallel_;
   std::optional<Tokenizer> tokenizer_;
-  std::vector<Example> train_, dev_examples_;
-  std::vector<SentencePair> dev_pairs_;
+  std::unique_ptr<TrainingData> data_;
+  std::vector<DevSet> dev_sets_;
   Transformer net_{nullptr};
   Transformer start_{nullptr};  // the model init_from names, as loaded (fine-tuning only)
   std::unique_ptr<torch::optim::Adam> optimizer_;
@@ -175,11 +202,7 @@ void Trainer::prepare_tokenizer() {
   } else {
     spdlog::info("training a {}-piece SentencePiece tokenizer on the training data", c_.vocab_size);
     const fs::path corpus = out_ / "tokenizer-corpus.txt";
-    {
-      std::ofstream text(corpus);
-      for (const auto& path : c_.train)
-        for (const auto& p : read_parallel(path)) text << p.en << '\n' << p.zh << '\n';
-    }
+    write_tokenizer_corpus(train_sources(), corpus.string());
     TokenizerTrainOptions options;
     options.inputs = {corpus.string()};
     options.model_prefix = (out_ / "tokenizer").string();
@@ -194,30 +217,39 @@ void Trainer::prepare_tokenizer() {
   parallel_.barrier();
 }
 
+std::vector<DataSource> Trainer::train_sources() const {
+  auto sources = c_.train;
+  for (auto& s : sources) s.path = data_path(c_, s.path);
+  return sources;
+}
+
 void Trainer::prepare_data() {
-  CleaningOptions cleaning{c_.max_tokens, c_.max_ratio, true};
-  std::vector<SentencePair> pairs;
-  for (const auto& path : c_.train) {
-    auto more = read_parallel(path);
-    pairs.insert(pairs.end(), more.begin(), more.end());
-  }
+  data_ = std::make_unique<TrainingData>(*tokenizer_, CleaningOptions{c_.max_tokens, c_.max_ratio, true});
+  for (const auto& source : train_sources()) data_->add(source);
   if (!c_.glossary.empty()) {
     GlossaryStats g;
-    auto entries = read_glossary(c_.glossary, {c_.glossary_max_words, c_.glossary_max_senses}, &g);
+    auto entries = read_glossary(data_path(c_, c_.glossary), {c_.glossary_max_words, c_.glossary_max_senses}, &g);
     spdlog::info("glossary {}: {} entries, kept {} (left out {} longer than {} words, {} with more than {} renderings)",
                  c_.glossary, g.read, g.kept, g.too_long, c_.glossary_max_words, g.ambiguous, c_.glossary_max_senses);
-    pairs.insert(pairs.end(), entries.begin(), entries.end());
+    data_->add("glossary", entries);
   }
-  CleaningStats stats;
-  train_ = make_examples(pairs, *tokenizer_, cleaning, &stats);
-  spdlog::info("training data: {}; {} examples (both directions)", stats.summary(), train_.size());
-  if (train_.empty()) throw std::runtime_error("no training examples left after cleaning");
-  if (!c_.dev.empty() && parallel_.is_main()) {
-    dev_pairs_ = read_parallel(c_.dev);
-    cleaning.dedupe = false;
-    dev_examples_ = make_examples(dev_pairs_, *tokenizer_, cleaning, nullptr);
-    spdlog::info("dev data: {} examples; {} pairs translated per validation", dev_examples_.size(),
-                 std::min<int64_t>(c_.valid_sentences, int64_t(dev_pairs_.size())));
+  int64_t per_epoch = 0;
+  for (const auto& r : data_->reports()) {
+    spdlog::info("training data {} (weight {}): {}; {} examples per epoch", r.name, r.weight, r.stats.summary(),
+                 r.per_epoch());
+    per_epoch += r.per_epoch();
+  }
+  spdlog::info("training data: {} examples (both directions), {} per epoch", data_->examples().size(), per_epoch);
+  if (parallel_.is_main()) std::ofstream(out_ / "data-report.tsv") << data_->report_tsv();
+  if (per_epoch == 0) throw std::runtime_error("no training examples left after cleaning and weighting");
+  if (!parallel_.is_main()) return;
+  for (const auto& path : c_.dev) {
+    DevSet set{DataSource{path}.name(), read_parallel(data_path(c_, path)), {}};
+    CleaningStats ignored;
+    for (const auto& p : set.pairs) set.examples.add(p, *tokenizer_, {c_.max_tokens, c_.max_ratio, false}, ignored);
+    spdlog::info("dev set {}: {} pairs, {} examples for the dev loss; {} pairs translated per validation", set.name,
+                 set.pairs.size(), set.examples.size(), std::min<int64_t>(c_.valid_sentences, int64_t(set.pairs.size())));
+    dev_sets_.push_back(std::move(set));
   }
 }
 
@@ -226,7 +258,7 @@ double Trainer::elapsed() const {
 }
 
 void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
-  Batch b = collate(train_, indices);
+  Batch b = collate(data_->examples(), indices);
   at::Tensor logits;
   {
     AutocastScope autocast(c_.precision, device_);
@@ -239,56 +271,61 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
   all_tokens_ += double(b.src_tokens + b.tgt_tokens);
 }
 
-double Trainer::dev_score(Transformer& net, size_t sentences, const SearchOptions& search, bool log_it) {
-  if (dev_pairs_.empty()) return 0;
+std::vector<DevScores> Trainer::dev_scores(Transformer& net, size_t sentences, const SearchOptions& search) {
   TranslatorOptions options;
   options.search = search;
   Translator translator(net, *tokenizer_, options);
-  std::vector<std::string> en, zh, zh_refs;
-  for (size_t i = 0; i < std::min(sentences, dev_pairs_.size()); ++i) {
-    const auto& p = dev_pairs_[i];
-    en.push_back(p.en);
-    zh.push_back(p.zh);
-    zh_refs.push_back(normalize(p.zh));  // references folded to Simplified like the output
+  std::vector<DevScores> all;
+  for (const auto& set : dev_sets_) {
+    std::vector<std::string> en, zh, zh_refs;
+    for (size_t i = 0; i < std::min(sentences, set.pairs.size()); ++i) {
+      en.push_back(set.pairs[i].en);
+      zh.push_back(set.pairs[i].zh);
+      zh_refs.push_back(normalize(set.pairs[i].zh));  // references folded to Simplified like the output
+    }
+    auto texts = [](const std::vector<Translation>& ts) {
+      std::vector<std::string> out;
+      for (const auto& t : ts) out.push_back(t.text);
+      return out;
+    };
+    const auto to_zh = texts(translator.translate(en, Lang::Zh));
+    const auto to_en = texts(translator.translate(zh, Lang::En));
+    all.push_back({set.name, corpus_bleu(to_zh, zh_refs, "zh").score, corpus_chrf(to_zh, zh_refs).score,
+                   corpus_bleu(to_en, en, "13a").score, corpus_chrf(to_en, en).score});
   }
-  auto texts = [](const std::vector<Translation>& ts) {
-    std::vector<std::string> out;
-    for (const auto& t : ts) out.push_back(t.text);
-    return out;
-  };
-  const auto to_zh = texts(translator.translate(en, Lang::Zh));
-  const auto to_en = texts(translator.translate(zh, Lang::En));
-  const auto bleu_zh = corpus_bleu(to_zh, zh_refs, "zh"), bleu_en = corpus_bleu(to_en, en, "13a");
-  const auto chrf_zh = corpus_chrf(to_zh, zh_refs), chrf_en = corpus_chrf(to_en, en);
-  if (log_it) {
-    spdlog::info("dev: en->zh BLEU {:.2f} chrF {:.2f} | zh->en BLEU {:.2f} chrF {:.2f}", bleu_zh.score, chrf_zh.score,
-                 bleu_en.score, chrf_en.score);
-    std::ofstream tsv(out_ / "metrics.tsv", std::ios::app);
-    tsv << at_.step << '\t' << at_.epoch << '\t' << train_loss_ << '\t' << bleu_zh.score << '\t' << chrf_zh.score << '\t'
-        << bleu_en.score << '\t' << chrf_en.score << '\t' << elapsed();
-  }
-  return (bleu_zh.score + bleu_en.score) / 2;
+  return all;
 }
 
 double Trainer::validate() {
   net_->eval();
-  double nll = 0, tokens = 0;
-  if (!dev_examples_.empty()) {
+  std::vector<double> losses;
+  for (const auto& set : dev_sets_) {
     at::NoGradGuard no_grad;
-    for (const auto& indices : plan_batches(dev_examples_, c_.batch_tokens, 0, 0)) {
-      Batch b = collate(dev_examples_, indices);
+    double nll = 0, tokens = 0;
+    for (const auto& indices : plan_batches(set.examples, c_.batch_tokens)) {
+      Batch b = collate(set.examples, indices);
       AutocastScope autocast(c_.precision, device_);
       nll += label_smoothed_loss(net_->forward(b.src.to(device_), b.tgt_in.to(device_)), b.tgt_out.to(device_), 0)
                  .nll.item<double>();
       tokens += double(b.tgt_tokens);
     }
+    losses.push_back(tokens > 0 ? nll / tokens : 0);
+    spdlog::info("validation at step {}: {} loss {:.4f} (perplexity {:.2f})", at_.step, set.name, losses.back(),
+                 std::exp(losses.back()));
   }
-  const double dev_loss = tokens > 0 ? nll / tokens : 0;
-  spdlog::info("validation at step {}: dev loss {:.4f} (perplexity {:.2f})", at_.step, dev_loss, std::exp(dev_loss));
   SearchOptions quick;
   quick.beam = c_.valid_beam;
-  const double score = dev_score(net_, size_t(c_.valid_sentences), quick, true);
-  { std::ofstream(out_ / "metrics.tsv", std::ios::app) << '\t' << dev_loss << '\n'; }
+  const auto scores = dev_scores(net_, size_t(c_.valid_sentences), quick);
+  for (const auto& s : scores)
+    spdlog::info("dev {}: en->zh BLEU {:.2f} chrF {:.2f} | zh->en BLEU {:.2f} chrF {:.2f}", s.set, s.bleu_en_zh,
+                 s.chrf_en_zh, s.bleu_zh_en, s.chrf_zh_en);
+  const double score = combined_score(scores);
+  std::ofstream tsv(out_ / "metrics.tsv", std::ios::app);
+  tsv << at_.step << '\t' << at_.epoch << '\t' << train_loss_;
+  for (size_t i = 0; i < scores.size(); ++i)
+    tsv << '\t' << losses[i] << '\t' << scores[i].bleu_en_zh << '\t' << scores[i].chrf_en_zh << '\t'
+        << scores[i].bleu_zh_en << '\t' << scores[i].chrf_zh_en;
+  tsv << '\t' << score << '\t' << elapsed() << '\n';
   net_->train();
   return score;
 }
@@ -388,15 +425,19 @@ std::string Trainer::finish() {
   // The pick is made on the whole dev set with the search users run: the quick validation (a few
   // hundred sentences, greedy) is too noisy to tell these apart.
   size_t chosen = 0;
-  if (!dev_pairs_.empty()) {
+  if (!dev_sets_.empty()) {
     SearchOptions search;
     search.beam = c_.final_beam;
     search.length_penalty = c_.final_lenpen;
+    const size_t sentences = c_.final_sentences > 0 ? size_t(c_.final_sentences) : SIZE_MAX;
     double best_score = -1;
     for (size_t i = 0; i < candidates.size(); ++i) {
-      const double score = dev_score(candidates[i].second, dev_pairs_.size(), search, false);
-      spdlog::info("{}: dev BLEU {:.2f} (all {} pairs, beam {})", candidates[i].first, score, dev_pairs_.size(),
-                   c_.final_beam);
+      const auto scores = dev_scores(candidates[i].second, sentences, search);
+      const double score = combined_score(scores);
+      std::string detail;
+      for (const auto& s : scores)
+        detail += fmt::format(" | {} {:.2f}/{:.2f}", s.set, s.bleu_en_zh, s.bleu_zh_en);
+      spdlog::info("{}: dev BLEU {:.2f} (harmonic mean{}; beam {})", candidates[i].first, score, detail, c_.final_beam);
       if (score > best_score) best_score = score, chosen = i;
     }
   }
@@ -431,8 +472,14 @@ TrainResult Trainer::run() {
   parallel_.broadcast_parameters(net_->parameters());  // every rank starts from rank 0's weights
   if (!parallel_.is_main()) return run_loop();
   std::ofstream(out_ / "config.yaml") << to_yaml(c_);
-  if (!fs::exists(out_ / "metrics.tsv"))
-    std::ofstream(out_ / "metrics.tsv") << "step\tepoch\ttrain_nll\tbleu_en_zh\tchrf_en_zh\tbleu_zh_en\tchrf_zh_en\telapsed_s\tdev_nll\n";
+  if (!fs::exists(out_ / "metrics.tsv")) {  // one row per validation; a group of columns per dev set
+    std::ofstream header(out_ / "metrics.tsv");
+    header << "step\tepoch\ttrain_nll";
+    for (const auto& set : dev_sets_)
+      for (const char* column : {"nll", "bleu_en_zh", "chrf_en_zh", "bleu_zh_en", "chrf_zh_en"})
+        header << '\t' << set.name << '_' << column;
+    header << "\tscore\telapsed_s\n";
+  }
   int64_t params = 0;
   for (const auto& p : net_->parameters()) params += p.numel();
   spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision", c_.model.d_model,
@@ -453,7 +500,8 @@ TrainResult Trainer::run_loop() {
   int64_t batches_per_epoch = 0;
 
   while (!stop && at_.epoch < c_.max_epochs) {
-    const auto plan = plan_batches(train_, c_.batch_tokens, uint64_t(c_.seed), at_.epoch);
+    const auto plan = plan_batches(data_->examples(), data_->epoch_sample(uint64_t(c_.seed), at_.epoch),
+                                   c_.batch_tokens, uint64_t(c_.seed), at_.epoch);
     batches_per_epoch = int64_t(plan.size());
     while (!stop && at_.batch < int64_t(plan.size())) {
       // One step takes accumulate x world_size batches; rank r trains on every world_size-th.
@@ -465,7 +513,7 @@ TrainResult Trainer::run_loop() {
       double step_tokens = 0;
       for (int64_t i = parallel_.rank(); i < n; i += parallel_.world_size()) {
         mine.push_back(at_.batch + i);
-        for (auto e : plan[size_t(at_.batch + i)]) step_tokens += double(train_[size_t(e)].tgt.size());
+        for (auto e : plan[size_t(at_.batch + i)]) step_tokens += double(data_->examples().target_length(e));
       }
       const double global_tokens = parallel_.all_reduce_sum(step_tokens);
       for (auto b : mine) train_on(plan[size_t(b)], 1.0 / global_tokens);

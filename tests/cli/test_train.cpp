@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -138,6 +139,45 @@ TEST(TrainFineTune, StartsFromTheModelAndAddsTheGlossary) {
   EXPECT_EQ(t.exit_code, 0) << t.err;
   fs::remove_all(base);
   fs::remove_all(tuned);
+}
+
+// Two weighted sources (one gzip-compressed) and two dev sets: the data report gives each
+// source's share of an epoch, and every validation reports both dev sets.
+TEST(TrainData, TwoWeightedSourcesAndTwoDevSets) {
+  const auto out = temp_path("train_two_sources");
+  fs::remove_all(out);
+  write_dev(out);
+  const auto lines = split_lines(slurp(std::string(MT_SOURCE_DIR) + "/tests/data/tiny_parallel.tsv"));
+  std::string first, en, zh;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i < 24) first += lines[i] + "\n";
+    else en += lines[i].substr(0, lines[i].find('\t')) + "\n", zh += lines[i].substr(lines[i].find('\t') + 1) + "\n";
+  }
+  write_text(out + "/first.tsv", first);
+  write_text(out + "/second.en", en);
+  write_text(out + "/second.zh", zh);
+  ASSERT_EQ(std::system(("gzip -f " + out + "/second.zh").c_str()), 0);
+  const size_t second_pairs = lines.size() - 24;
+  const std::string data = std::string(MT_SOURCE_DIR) + "/tests/data/";
+  auto r = run_mt("--threads 1 train -c " + data + "tiny_train.yaml -o " + out + " --set data=" + out +
+                  " --set 'train=[first.tsv, {path: second, weight: 3}]' --set 'dev=[dev, " + out +
+                  "/dev]' --max-steps 12");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = split_lines(slurp(out + "/data-report.tsv"));
+  ASSERT_EQ(report.size(), 3u) << slurp(out + "/data-report.tsv");
+  EXPECT_EQ(report[1], "first\t1\t24\t24\t0\t0\t0\t0\t48");
+  const auto n = std::to_string(second_pairs);
+  EXPECT_EQ(report[2], "second\t3\t" + n + "\t" + n + "\t0\t0\t0\t0\t" + std::to_string(second_pairs * 6));
+  EXPECT_NE(r.err.find("training data second (weight 3)"), std::string::npos) << r.err;
+  // metrics.tsv: a group of columns per dev set (both named "dev" here, from two folders).
+  const auto metrics = split_lines(slurp(out + "/metrics.tsv"));
+  ASSERT_GE(metrics.size(), 2u);
+  EXPECT_EQ(metrics[0],
+            "step\tepoch\ttrain_nll\tdev_nll\tdev_bleu_en_zh\tdev_chrf_en_zh\tdev_bleu_zh_en\tdev_chrf_zh_en"
+            "\tdev_nll\tdev_bleu_en_zh\tdev_chrf_en_zh\tdev_bleu_zh_en\tdev_chrf_zh_en\tscore\telapsed_s");
+  EXPECT_EQ(std::count(metrics[1].begin(), metrics[1].end(), '\t'), 14) << metrics[1];
+  EXPECT_NE(r.err.find("(harmonic mean | dev "), std::string::npos) << r.err;
+  fs::remove_all(out);
 }
 
 TEST(TrainConfigErrors, UnknownSettingIsAnError) {

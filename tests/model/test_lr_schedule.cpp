@@ -31,7 +31,7 @@ TEST(LearningRate, CoolsDownLinearlyOverTheLastDecaySteps) {
 
 TEST(LearningRate, DecayWithoutAStepLimitIsAConfigError) {
   auto c = schedule(0, 200);
-  c.train = {"corpus.tsv"};
+  c.train = {mt::DataSource{"corpus.tsv"}};
   EXPECT_THROW(mt::validate(c), std::runtime_error);
   c.max_steps = 100;  // shorter than the decay
   EXPECT_THROW(mt::validate(c), std::runtime_error);

@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 600
+# The torch-free tests again under ASan + UBSan (their own build folder, no torch target).
+bash scripts/test_sanitizers.sh

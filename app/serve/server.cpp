@@ -33,6 +33,23 @@ std::vector<std::string> split_lines(const std::string& text) {
   }
 }
 
+// The text of an HTML document for language detection: tag names and entities are not words.
+std::string without_markup(const std::string& html) {
+  std::string text;
+  char skip_until = 0;
+  for (char c : html) {
+    if (skip_until) {
+      if (c == skip_until) skip_until = 0;
+    } else if (c == '<' || c == '&') {
+      skip_until = c == '<' ? '>' : ';';
+      text += ' ';
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
 std::string reason_of(int status) {
   switch (status) {
     case 400: return "Bad Request";
@@ -204,7 +221,7 @@ Server::Reply Server::translate(const json& fields) {
     characters += count_characters(text);
     Lang source = request.source.value_or(Lang::En);
     if (!request.source) {
-      const Detection d = detect_language(text);
+      const Detection d = detect_language(request.html ? without_markup(text) : text);
       source = d.language;
       detected.push_back({{"confidence", d.confidence}, {"language", language_code(d.language)}});
     }

@@ -26,7 +26,7 @@ struct ServerOptions {
   RequestLimits limits;
   size_t max_body_bytes = 1 << 20;             // larger bodies: 413
   std::chrono::milliseconds timeout{60'000};   // a request not translated by then: 503
-  int http_threads = 32;                       // connections served at once
+  int http_threads = 64;                       // connections served at once (each holds a thread)
   std::set<std::string> api_keys;              // empty: no key needed; else 403 without one of them
 };
 

@@ -120,6 +120,11 @@ TEST(ServeApi, TranslatesHtmlKeepingItsTags) {
   EXPECT_NE(html.find("<p>"), std::string::npos) << html;
   EXPECT_NE(html.find("</p>"), std::string::npos) << html;
   EXPECT_NE(html.find("[zh]"), std::string::npos) << html;
+  // Auto-detection reads the text, not the tags: <p> and <b> are no English words.
+  const json detected = post_json(
+      client, "/translate", {{"q", "<p>你好<b>世界</b></p>"}, {"target", "en"}, {"format", "html"}}, 200);
+  EXPECT_EQ(detected["detectedLanguage"]["language"], "zh");
+  EXPECT_NE(detected["translatedText"].get<std::string>().find("[en]"), std::string::npos) << detected;
 }
 
 TEST(ServeApi, ListsLanguages) {

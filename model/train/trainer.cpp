@@ -9,20 +9,20 @@
 #include <fstream>
 #include <optional>
 
-#include <ATen/autocast_mode.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 
-#include "model/metrics/bleu.h"
-#include "model/metrics/chrf.h"
 #include "model/package/model_package.h"
 #include "model/train/batcher.h"
-#include "model/train/training_data.h"
+#include "model/train/checkpoint.h"
+#include "model/train/final_pick.h"
 #include "model/train/glossary.h"
 #include "model/train/loss.h"
-#include "model/translate/translator.h"
+#include "model/train/mixed_precision.h"
+#include "model/train/training_data.h"
+#include "model/train/validation.h"
 
 namespace mt {
 
@@ -47,79 +47,6 @@ namespace {
 std::atomic<bool> g_stop_requested{false};
 extern "C" void request_stop(int) { g_stop_requested = true; }
 
-// Where the run stands; all of it goes into the checkpoint so --resume continues exactly.
-struct Position {
-  int64_t step = 0, epoch = 0, batch = 0;  // batch: next batch of this epoch's plan
-  double best_score = -1;                  // best dev BLEU (mean of both directions)
-  int64_t bad_validations = 0;
-  double elapsed = 0;                      // seconds of training before this process
-};
-
-struct DevSet {
-  std::string name;
-  std::vector<SentencePair> pairs;
-  ExampleSet examples;  // for the dev loss
-};
-
-struct DevScores {
-  std::string set;
-  double bleu_en_zh, chrf_en_zh, bleu_zh_en, chrf_zh_en;
-};
-
-// What validation and the final pick maximise: the harmonic mean of the BLEU of every dev set in
-// both directions. Unlike the arithmetic mean it falls with the worst of them, so a gain on one
-// domain cannot hide a collapse of another.
-double combined_score(const std::vector<DevScores>& scores) {
-  double inverse = 0;
-  int n = 0;
-  for (const auto& s : scores)
-    for (double bleu : {s.bleu_en_zh, s.bleu_zh_en}) {
-      if (bleu <= 0) return 0;
-      inverse += 1 / bleu, ++n;
-    }
-  return n > 0 ? n / inverse : 0;
-}
-
-// Mixed precision for one forward pass: the matrix products in bf16 (CPU, CUDA) or fp16 (CUDA),
-// the weights and their updates in fp32.
-class AutocastScope {
- public:
-  AutocastScope(const std::string& precision, const c10::Device& device)
-      : on_(precision != "fp32"), cuda_(device.is_cuda()) {
-    if (!on_) return;
-    const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(dtype);
-      at::autocast::set_enabled(true);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(dtype);
-      at::autocast::set_cpu_enabled(true);
-    }
-  }
-  ~AutocastScope() {
-    if (!on_) return;
-    if (cuda_) at::autocast::set_enabled(false);
-    else at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool on_, cuda_;
-};
-
-// The element-wise mean of networks' weights.
-Transformer mean_weights(const std::vector<Transformer>& nets, const ModelConfig& config) {
-  Transformer mean(config);
-  at::NoGradGuard no_grad;
-  auto dst = mean->parameters();
-  for (auto& p : dst) p.zero_();
-  for (const auto& net : nets) {
-    auto src = net->parameters();
-    for (size_t i = 0; i < dst.size(); ++i) dst[i].add_(src[i].to(dst[i].device()), 1.0 / double(nets.size()));
-  }
-  return mean;
-}
-
 std::string format_duration(double seconds) {
   const auto s = int64_t(seconds);
   char buf[32];
@@ -141,11 +68,7 @@ class Trainer {
   bool agree(bool local);  // true on every rank when it is true on any
   double validate();
   void save_checkpoint();
-  void load_checkpoint();
-  void keep_snapshot();
   std::string finish();
-  // Dev BLEU and chrF of both directions of every dev set, over its first `sentences` pairs.
-  std::vector<DevScores> dev_scores(Transformer& net, size_t sentences, const SearchOptions& search);
   double elapsed() const;
 
   TrainConfig c_;
@@ -156,6 +79,7 @@ class Trainer {
   std::optional<Tokenizer> tokenizer_;
   std::unique_ptr<TrainingData> data_;
   std::vector<DevSet> dev_sets_;
+  std::unique_ptr<MetricsLog> metrics_;
   Transformer net_{nullptr};
   Transformer start_{nullptr};  // the model init_from names, as loaded (fine-tuning only)
   std::unique_ptr<torch::optim::Adam> optimizer_;
@@ -244,9 +168,7 @@ void Trainer::prepare_data() {
   if (per_epoch == 0) throw std::runtime_error("no training examples left after cleaning and weighting");
   if (!parallel_.is_main()) return;
   for (const auto& path : c_.dev) {
-    DevSet set{DataSource{path}.name(), read_parallel(data_path(c_, path)), {}};
-    CleaningStats ignored;
-    for (const auto& p : set.pairs) set.examples.add(p, *tokenizer_, {c_.max_tokens, c_.max_ratio, false}, ignored);
+    DevSet set = load_dev_set(data_path(c_, path), *tokenizer_, {c_.max_tokens, c_.max_ratio, false});
     spdlog::info("dev set {}: {} pairs, {} examples for the dev loss; {} pairs translated per validation", set.name,
                  set.pairs.size(), set.examples.size(), std::min<int64_t>(c_.valid_sentences, int64_t(set.pairs.size())));
     dev_sets_.push_back(std::move(set));
@@ -271,158 +193,54 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
   all_tokens_ += double(b.src_tokens + b.tgt_tokens);
 }
 
-std::vector<DevScores> Trainer::dev_scores(Transformer& net, size_t sentences, const SearchOptions& search) {
-  TranslatorOptions options;
-  options.search = search;
-  Translator translator(net, *tokenizer_, options);
-  std::vector<DevScores> all;
-  for (const auto& set : dev_sets_) {
-    std::vector<std::string> en, zh, zh_refs;
-    for (size_t i = 0; i < std::min(sentences, set.pairs.size()); ++i) {
-      en.push_back(set.pairs[i].en);
-      zh.push_back(set.pairs[i].zh);
-      zh_refs.push_back(normalize(set.pairs[i].zh));  // references folded to Simplified like the output
-    }
-    auto texts = [](const std::vector<Translation>& ts) {
-      std::vector<std::string> out;
-      for (const auto& t : ts) out.push_back(t.text);
-      return out;
-    };
-    const auto to_zh = texts(translator.translate(en, Lang::Zh));
-    const auto to_en = texts(translator.translate(zh, Lang::En));
-    all.push_back({set.name, corpus_bleu(to_zh, zh_refs, "zh").score, corpus_chrf(to_zh, zh_refs).score,
-                   corpus_bleu(to_en, en, "13a").score, corpus_chrf(to_en, en).score});
-  }
-  return all;
-}
-
 double Trainer::validate() {
   net_->eval();
   std::vector<double> losses;
   for (const auto& set : dev_sets_) {
-    at::NoGradGuard no_grad;
-    double nll = 0, tokens = 0;
-    for (const auto& indices : plan_batches(set.examples, c_.batch_tokens)) {
-      Batch b = collate(set.examples, indices);
-      AutocastScope autocast(c_.precision, device_);
-      nll += label_smoothed_loss(net_->forward(b.src.to(device_), b.tgt_in.to(device_)), b.tgt_out.to(device_), 0)
-                 .nll.item<double>();
-      tokens += double(b.tgt_tokens);
-    }
-    losses.push_back(tokens > 0 ? nll / tokens : 0);
+    losses.push_back(dev_loss(net_, set, c_.batch_tokens, c_.precision, device_));
     spdlog::info("validation at step {}: {} loss {:.4f} (perplexity {:.2f})", at_.step, set.name, losses.back(),
                  std::exp(losses.back()));
   }
   SearchOptions quick;
   quick.beam = c_.valid_beam;
-  const auto scores = dev_scores(net_, size_t(c_.valid_sentences), quick);
+  const auto scores = dev_scores(net_, *tokenizer_, dev_sets_, size_t(c_.valid_sentences), quick);
   for (const auto& s : scores)
     spdlog::info("dev {}: en->zh BLEU {:.2f} chrF {:.2f} | zh->en BLEU {:.2f} chrF {:.2f}", s.set, s.bleu_en_zh,
                  s.chrf_en_zh, s.bleu_zh_en, s.chrf_zh_en);
   const double score = combined_score(scores);
-  std::ofstream tsv(out_ / "metrics.tsv", std::ios::app);
-  tsv << at_.step << '\t' << at_.epoch << '\t' << train_loss_;
-  for (size_t i = 0; i < scores.size(); ++i)
-    tsv << '\t' << losses[i] << '\t' << scores[i].bleu_en_zh << '\t' << scores[i].chrf_en_zh << '\t'
-        << scores[i].bleu_zh_en << '\t' << scores[i].chrf_zh_en;
-  tsv << '\t' << score << '\t' << elapsed() << '\n';
+  metrics_->write(at_.step, at_.epoch, train_loss_, losses, scores, score, elapsed());
   net_->train();
   return score;
 }
 
 void Trainer::save_checkpoint() {
-  torch::serialize::OutputArchive archive, model, optimizer;
-  write_weights(*net_, model);
-  optimizer_->save(optimizer);
-  archive.write("model", model);
-  archive.write("optimizer", optimizer);
-  archive.write("step", c10::IValue(at_.step));
-  archive.write("epoch", c10::IValue(at_.epoch));
-  archive.write("batch", c10::IValue(at_.batch));
-  archive.write("best_score", c10::IValue(at_.best_score));
-  archive.write("bad_validations", c10::IValue(at_.bad_validations));
-  archive.write("elapsed", c10::IValue(elapsed()));
-  archive.write("rng", at::detail::getDefaultCPUGenerator().get_state());
-  // Written aside and renamed: a kill at any moment leaves the previous checkpoint whole.
-  const fs::path target = out_ / "checkpoint.pt", tmp = out_ / "checkpoint.pt.tmp";
-  archive.save_to(tmp.string());
-  fs::rename(tmp, target);
-}
-
-void Trainer::load_checkpoint() {
-  const std::string path = (out_ / "checkpoint.pt").string();
-  torch::serialize::InputArchive archive, model, optimizer;
-  try {
-    archive.load_from(path);
-    archive.read("model", model);
-    archive.read("optimizer", optimizer);
-  } catch (const c10::Error&) {
-    throw std::runtime_error("checkpoint '" + path + "' is corrupt or truncated");
-  }
-  read_weights(*net_, model, path);
-  optimizer_->load(optimizer);
-  auto value = [&](const char* key) {
-    c10::IValue v;
-    archive.read(key, v);
-    return v;
-  };
-  at_.step = value("step").toInt();
-  at_.epoch = value("epoch").toInt();
-  at_.batch = value("batch").toInt();
-  at_.best_score = value("best_score").toDouble();
-  at_.bad_validations = value("bad_validations").toInt();
-  at_.elapsed = value("elapsed").toDouble();
-  at::Tensor rng;
-  archive.read("rng", rng);
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(rng);
-  spdlog::info("resumed from step {} (epoch {}, batch {}), {} of training so far", at_.step, at_.epoch + 1, at_.batch,
-               format_duration(at_.elapsed));
-}
-
-void Trainer::keep_snapshot() {
-  const fs::path dir = out_ / "snapshots";
-  fs::create_directories(dir);
-  const fs::path tmp = dir / "tmp.pt";
-  write_weights(*net_, tmp.string());
-  char name[32];
-  std::snprintf(name, sizeof name, "step-%09ld.pt", long(at_.step));
-  fs::rename(tmp, dir / name);
-  std::vector<fs::path> all;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
-  std::sort(all.begin(), all.end());
-  for (size_t i = 0; i + size_t(std::max<int64_t>(1, c_.average_last)) < all.size(); ++i) fs::remove(all[i]);
+  at_.elapsed = elapsed();
+  mt::save_checkpoint((out_ / "checkpoint.pt").string(), net_, *optimizer_, at_);
 }
 
 std::string Trainer::finish() {
   const fs::path best = out_ / "best", final_dir = out_ / "final";
   if (!fs::exists(best)) save_model(best.string(), net_, *tokenizer_);
-  std::vector<std::pair<std::string, Transformer>> candidates{{"best checkpoint", load_model(best.string()).network},
-                                                              {"last checkpoint", net_}};
-  std::vector<fs::path> snapshots;
-  if (fs::exists(out_ / "snapshots"))  // not a tmp.pt a kill left half-written
-    for (const auto& e : fs::directory_iterator(out_ / "snapshots"))
-      if (e.path().filename().string().rfind("step-", 0) == 0) snapshots.push_back(e.path());
+  std::vector<Candidate> candidates{{"best checkpoint", load_model(best.string()).network}, {"last checkpoint", net_}};
+  const auto snapshots = list_snapshots((out_ / "snapshots").string());
   Transformer trained = net_;  // what fine-tuning produced: the average when there is one
   if (snapshots.size() > 1) {  // average the last checkpoints' weights (Vaswani et al. 2017)
     std::vector<Transformer> nets;
     for (const auto& path : snapshots) {
       nets.emplace_back(c_.model);
-      read_weights(*nets.back(), path.string());
+      read_weights(*nets.back(), path);
     }
     trained = mean_weights(nets, c_.model);
     save_model((out_ / "averaged").string(), trained, *tokenizer_);
-    candidates.emplace_back("average of the last " + std::to_string(snapshots.size()), trained);
+    candidates.push_back({"average of the last " + std::to_string(snapshots.size()), trained});
   }
   if (!c_.init_from.empty()) {  // fine-tuning that does not help leaves the model as it was
-    candidates.emplace_back("the model fine-tuned from (" + c_.init_from + ")", start_);
+    candidates.push_back({"the model fine-tuned from (" + c_.init_from + ")", start_});
     // Halfway between the start and the fine-tuned weights (WiSE-FT, Wortsman et al. 2022) often
     // keeps more of what the start knew while taking in what fine-tuning taught.
-    candidates.emplace_back("halfway between it and the fine-tuned weights", mean_weights({start_, trained}, c_.model));
+    candidates.push_back({"halfway between it and the fine-tuned weights", mean_weights({start_, trained}, c_.model)});
   }
-  // The pick is made on the whole dev set with the search users run: the quick validation (a few
+  // The pick is made on the whole dev sets with the search users run: the quick validation (a few
   // hundred sentences, greedy) is too noisy to tell these apart.
   size_t chosen = 0;
   if (!dev_sets_.empty()) {
@@ -430,19 +248,21 @@ std::string Trainer::finish() {
     search.beam = c_.final_beam;
     search.length_penalty = c_.final_lenpen;
     const size_t sentences = c_.final_sentences > 0 ? size_t(c_.final_sentences) : SIZE_MAX;
-    double best_score = -1;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      const auto scores = dev_scores(candidates[i].second, sentences, search);
-      const double score = combined_score(scores);
-      std::string detail;
-      for (const auto& s : scores)
-        detail += fmt::format(" | {} {:.2f}/{:.2f}", s.set, s.bleu_en_zh, s.bleu_zh_en);
-      spdlog::info("{}: dev BLEU {:.2f} (harmonic mean{}; beam {})", candidates[i].first, score, detail, c_.final_beam);
-      if (score > best_score) best_score = score, chosen = i;
-    }
+    std::vector<DevScores> scores;
+    chosen = pick_best(
+        candidates,
+        [&](Transformer& net) {
+          scores = dev_scores(net, *tokenizer_, dev_sets_, sentences, search);
+          return combined_score(scores);
+        },
+        [&](const Candidate& c, double score) {
+          std::string detail;
+          for (const auto& s : scores) detail += fmt::format(" | {} {:.2f}/{:.2f}", s.set, s.bleu_en_zh, s.bleu_zh_en);
+          spdlog::info("{}: dev BLEU {:.2f} (harmonic mean{}; beam {})", c.name, score, detail, c_.final_beam);
+        });
   }
-  save_model(final_dir.string(), candidates[chosen].second, *tokenizer_);
-  spdlog::info("final model: {} ({})", final_dir.string(), candidates[chosen].first);
+  save_model(final_dir.string(), candidates[chosen].network, *tokenizer_);
+  spdlog::info("final model: {} ({})", final_dir.string(), candidates[chosen].name);
   return final_dir.string();
 }
 
@@ -468,18 +288,15 @@ TrainResult Trainer::run() {
   net_->train();
   optimizer_ = std::make_unique<torch::optim::Adam>(
       net_->parameters(), torch::optim::AdamOptions(c_.lr).betas({0.9, 0.98}).eps(1e-9));
-  if (resume_) load_checkpoint();
+  if (resume_) {
+    at_ = load_checkpoint((out_ / "checkpoint.pt").string(), net_, *optimizer_);
+    spdlog::info("resumed from step {} (epoch {}, batch {}), {} of training so far", at_.step, at_.epoch + 1, at_.batch,
+                 format_duration(at_.elapsed));
+  }
   parallel_.broadcast_parameters(net_->parameters());  // every rank starts from rank 0's weights
   if (!parallel_.is_main()) return run_loop();
   std::ofstream(out_ / "config.yaml") << to_yaml(c_);
-  if (!fs::exists(out_ / "metrics.tsv")) {  // one row per validation; a group of columns per dev set
-    std::ofstream header(out_ / "metrics.tsv");
-    header << "step\tepoch\ttrain_nll";
-    for (const auto& set : dev_sets_)
-      for (const char* column : {"nll", "bleu_en_zh", "chrf_en_zh", "bleu_zh_en", "chrf_zh_en"})
-        header << '\t' << set.name << '_' << column;
-    header << "\tscore\telapsed_s\n";
-  }
+  metrics_ = std::make_unique<MetricsLog>((out_ / "metrics.tsv").string(), dev_sets_);
   int64_t params = 0;
   for (const auto& p : net_->parameters()) params += p.numel();
   spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision", c_.model.d_model,
@@ -545,7 +362,7 @@ TrainResult Trainer::run_loop() {
       const bool last_batch = at_.epoch + 1 >= c_.max_epochs && at_.batch >= int64_t(plan.size());
       if ((at_.step % c_.valid_every == 0 || out_of_steps || out_of_time || last_batch) && parallel_.is_main()) {
         const double score = validate();
-        keep_snapshot();
+        keep_snapshot((out_ / "snapshots").string(), net_, at_.step, c_.average_last);
         if (score > at_.best_score) {
           at_.best_score = score;
           at_.bad_validations = 0;

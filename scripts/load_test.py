@@ -53,12 +53,14 @@ def main():
     parser.add_argument("--count", type=int, default=400, help="sentences (the first ones of the file)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="--threads for mt serve and mt translate")
+    parser.add_argument("--compute-type", default="bfloat16", help="for mt serve and mt translate")
     args = parser.parse_args()
 
     with open(args.sentences, encoding="utf-8") as f:
         sentences = [line.rstrip("\n") for line in f][: args.count]
     server = subprocess.Popen([args.mt, "serve", "-m", args.model, "--port", "0", "--threads", str(args.threads),
-                               "--http-threads", str(max(32, args.clients + 4)), "--timeout", "600"],
+                               "--http-threads", str(max(32, args.clients + 4)), "--timeout", "600",
+                               "--compute-type", args.compute_type],
                               stderr=subprocess.PIPE, text=True)
     port = None
     for line in server.stderr:
@@ -127,16 +129,20 @@ def main():
         f.write("\n".join(sentences) + "\n")
         path = f.name
     started = time.perf_counter()
-    subprocess.run([args.mt, "translate", "-m", args.model, "-i", path, "-o", path + ".out", "--to", args.target,
-                    "--threads", str(args.threads), "-q"], check=True)
+    run = subprocess.run([args.mt, "translate", "-m", args.model, "-i", path, "-o", path + ".out", "--to", args.target,
+                          "--threads", str(args.threads), "--compute-type", args.compute_type],
+                         check=True, stderr=subprocess.PIPE, text=True)
     file_seconds = time.perf_counter() - started
+    # Its own summary times the translation alone, without loading the model.
+    summary = re.search(r"in ([\d.]+) s: ([\d.]+) lines/s", run.stderr)
     with open(path + ".out", encoding="utf-8") as f:
         file_out = [line.rstrip("\n") for line in f]
     os.unlink(path)
     os.unlink(path + ".out")
 
     n = len(sentences)
-    print(f"sentences: {n} from {args.sentences}, {args.source}->{args.target}, --threads {args.threads}")
+    print(f"sentences: {n} from {args.sentences}, {args.source}->{args.target}, --threads {args.threads}, "
+          f"--compute-type {args.compute_type}, {args.clients} clients")
     print(f"one request at a time: {n / sequential_seconds:.1f} sentences/s, "
           f"p50 {1000 * percentile(single_latency, 50):.0f} ms, p99 {1000 * percentile(single_latency, 99):.0f} ms")
     print(f"{args.clients} concurrent clients: {len(latencies) / load_seconds:.1f} sentences/s, "
@@ -145,7 +151,8 @@ def main():
     if batches and lines:
         print(f"engine calls: {batches.group(1)} for {lines.group(1)} lines "
               f"({int(lines.group(1)) / max(1, int(batches.group(1))):.1f} lines per call, both phases)")
-    print(f"mt translate on the same file: {n / file_seconds:.1f} sentences/s ({file_seconds:.1f} s, model load included); "
+    print(f"mt translate on the same file: {summary.group(2) if summary else '?'} sentences/s "
+          f"({summary.group(1) if summary else '?'} s; {n / file_seconds:.1f} sentences/s with the model load); "
           f"lines equal to the server's single-request answers: {sum(a == b for a, b in zip(file_out, single))}/{n}")
     print(f"mt serve exit code after SIGTERM: {server_code}")
     for source, alone, loaded in mismatches[:5]:

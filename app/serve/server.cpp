@@ -1,6 +1,7 @@
 #include "app/serve/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -9,6 +10,14 @@
 #include "app/serve/web_page.h"
 
 namespace mt::serve {
+
+// Debian's cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into
+// the library): a few dozen clients connecting at once overflow it and some are reset. Calling
+// listen() again on the bound socket raises the backlog.
+class HttpServer : public httplib::Server {
+ public:
+  void raise_backlog(int backlog) { ::listen(svr_sock_, backlog); }
+};
 
 namespace {
 
@@ -65,7 +74,7 @@ std::string reason_of(int status) {
 }  // namespace
 
 Server::Server(BatchQueue& queue, ServerOptions options)
-    : queue_(queue), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : queue_(queue), options_(std::move(options)), http_(std::make_unique<HttpServer>()) {
   const size_t threads = size_t(std::max(1, options_.http_threads));
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(options_.max_body_bytes);
@@ -135,6 +144,7 @@ Server::~Server() = default;
 int Server::bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
+  http_->raise_backlog(SOMAXCONN);
   return bound;
 }
 

@@ -22,6 +22,8 @@ class ContentReader;
 
 namespace mt::serve {
 
+class HttpServer;
+
 struct ServerOptions {
   RequestLimits limits;
   size_t max_body_bytes = 1 << 20;             // larger bodies: 413
@@ -56,7 +58,7 @@ class Server {
   BatchQueue& queue_;
   ServerOptions options_;
   Metrics metrics_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<HttpServer> http_;
 };
 
 }  // namespace mt::serve

@@ -68,5 +68,28 @@ TEST(ServeLoad, ConcurrentRequestsShareBatchesAndNeverMixLines) {
               (unsigned long long)stats.batches, double(stats.batched_lines) / double(std::max<uint64_t>(stats.batches, 1)));
 }
 
+TEST(ServeLoad, ManyClientsConnectingAtOnceAreAllAnswered) {
+  constexpr int kClients = 100;
+  ServerOptions options;
+  options.http_threads = kClients;
+  testing::TestServer server(options);
+  std::atomic<int> ready{0}, answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = server.client();
+      ++ready;
+      while (ready < kClients) std::this_thread::yield();  // connect together, past a small listen backlog
+      auto res = client.Post("/translate", json({{"q", "line " + std::to_string(c)}, {"target", "zh"}}).dump(),
+                             "application/json");
+      if (res && res->status == 200 &&
+          json::parse(res->body)["translatedText"] == testing::fake_translation("line " + std::to_string(c), "zh"))
+        ++answered;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(answered.load(), kClients);
+}
+
 }  // namespace
 }  // namespace mt::serve

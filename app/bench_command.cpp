@@ -143,13 +143,8 @@ nlohmann::json bench_train(const BenchOptions& o) {
 void add_model_flags(CLI::App* cmd, BenchOptions& o) {
   o.model.d_model = 512, o.model.heads = 8, o.model.ffn = 2048, o.model.enc_layers = 6, o.model.dec_layers = 6;
   o.model.vocab_size = 16000, o.model.max_positions = 1024;
-  cmd->add_option("--d-model", o.model.d_model);
-  cmd->add_option("--heads", o.model.heads);
-  cmd->add_option("--ffn", o.model.ffn);
-  cmd->add_option("--enc-layers", o.model.enc_layers);
-  cmd->add_option("--dec-layers", o.model.dec_layers);
-  cmd->add_option("--vocab", o.model.vocab_size);
-  cmd->add_option("--dropout", o.model.dropout);
+  for (const auto& f : model_config_fields())
+    if (f.flag) std::visit([&](auto member) { cmd->add_option(f.flag, o.model.*member); }, f.member);
   cmd->add_option("--seed", o.seed);
   cmd->add_flag("--json", o.json, "Print one JSON line");
 }

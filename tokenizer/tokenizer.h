@@ -5,16 +5,11 @@
 #include <vector>
 
 #include "tokenizer/normalizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace sentencepiece { class SentencePieceProcessor; }
 
 namespace mt {
-
-// Fixed ids, the same in every model this project trains.
-struct SpecialIds {
-  static constexpr int pad = 0, bos = 1, eos = 2, unk = 3, to_zh = 4, to_en = 5;
-};
-inline int target_tag(Lang target) { return target == Lang::Zh ? SpecialIds::to_zh : SpecialIds::to_en; }
 
 struct TokenizerTrainOptions {
   std::vector<std::string> inputs;   // plain text files, one sentence per line (normalized first)

@@ -1,6 +1,8 @@
 // Hyper-parameters of the Transformer; saved in every model folder and checkpoint.
 #pragma once
 #include <cstdint>
+#include <variant>
+#include <vector>
 
 namespace mt {
 
@@ -16,5 +18,30 @@ struct ModelConfig {
   int64_t max_positions = 512;
   bool pre_norm = true;  // pre-LayerNorm (stable without long warm-up); false = the paper's post-norm
 };
+
+// Every field by name, in one table for a model folder's JSON, a training config's YAML (under
+// `model.`) and mt bench's flags alike, so a new field cannot be forgotten in one of them.
+struct ModelConfigField {
+  const char* name;  // JSON and YAML key
+  const char* flag;  // mt bench option, as ref_transformer.py names it (nullptr: none)
+  bool required;     // must be in a model folder's model.json
+  std::variant<int64_t ModelConfig::*, double ModelConfig::*, bool ModelConfig::*> member;
+};
+
+inline const std::vector<ModelConfigField>& model_config_fields() {
+  static const std::vector<ModelConfigField> fields = {
+      {"vocab_size", "--vocab", true, &ModelConfig::vocab_size},
+      {"d_model", "--d-model", true, &ModelConfig::d_model},
+      {"heads", "--heads", true, &ModelConfig::heads},
+      {"ffn", "--ffn", true, &ModelConfig::ffn},
+      {"enc_layers", "--enc-layers", true, &ModelConfig::enc_layers},
+      {"dec_layers", "--dec-layers", true, &ModelConfig::dec_layers},
+      {"dropout", "--dropout", false, &ModelConfig::dropout},
+      {"attention_dropout", nullptr, false, &ModelConfig::attention_dropout},
+      {"max_positions", nullptr, false, &ModelConfig::max_positions},
+      {"pre_norm", nullptr, false, &ModelConfig::pre_norm},
+  };
+  return fields;
+}
 
 }  // namespace mt

@@ -7,7 +7,7 @@
 #include <torch/nn/init.h>
 
 #include "model/network/inference.h"
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

@@ -37,26 +37,21 @@ std::string first_line(const std::string& message) { return message.substr(0, me
 }  // namespace
 
 std::string config_to_json(const ModelConfig& c) {
-  json j = {{"vocab_size", c.vocab_size}, {"d_model", c.d_model}, {"heads", c.heads}, {"ffn", c.ffn},
-            {"enc_layers", c.enc_layers}, {"dec_layers", c.dec_layers}, {"dropout", c.dropout},
-            {"attention_dropout", c.attention_dropout}, {"max_positions", c.max_positions},
-            {"pre_norm", c.pre_norm}};
+  json j = json::object();
+  for (const auto& f : model_config_fields()) std::visit([&](auto member) { j[f.name] = c.*member; }, f.member);
   return j.dump(2);
 }
 
 ModelConfig config_from_json(const std::string& text) {
   json j = json::parse(text);
   ModelConfig c;
-  c.vocab_size = j.at("vocab_size");
-  c.d_model = j.at("d_model");
-  c.heads = j.at("heads");
-  c.ffn = j.at("ffn");
-  c.enc_layers = j.at("enc_layers");
-  c.dec_layers = j.at("dec_layers");
-  c.dropout = j.value("dropout", c.dropout);
-  c.attention_dropout = j.value("attention_dropout", c.attention_dropout);
-  c.max_positions = j.value("max_positions", c.max_positions);
-  c.pre_norm = j.value("pre_norm", c.pre_norm);
+  for (const auto& f : model_config_fields())
+    std::visit(
+        [&](auto member) {
+          using T = std::decay_t<decltype(c.*member)>;
+          c.*member = f.required ? j.at(f.name).get<T>() : j.value(f.name, c.*member);
+        },
+        f.member);
   if (c.vocab_size < 6 || c.d_model <= 0 || c.heads <= 0 || c.d_model % c.heads != 0 || c.ffn <= 0 ||
       c.enc_layers <= 0 || c.dec_layers <= 0 || c.max_positions <= 0)
     throw std::runtime_error("invalid network configuration");

@@ -9,7 +9,7 @@
 #include "model/search/row_topk.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

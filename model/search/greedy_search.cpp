@@ -4,7 +4,7 @@
 #include "model/search/logsumexp.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

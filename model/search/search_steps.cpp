@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

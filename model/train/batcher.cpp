@@ -4,7 +4,7 @@
 #include <numeric>
 #include <random>
 
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

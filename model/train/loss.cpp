@@ -1,6 +1,6 @@
 #include "model/train/loss.h"
 
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocabulary.h"
 
 namespace mt {
 

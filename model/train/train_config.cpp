@@ -23,10 +23,14 @@ Field field(T TrainConfig::*member) {
   return {[member](TrainConfig& c, const YAML::Node& n) { c.*member = n.as<T>(); },
           [member](const TrainConfig& c) { return YAML::Node(c.*member); }};
 }
-template <typename T>
-Field model_field(T ModelConfig::*member) {
-  return {[member](TrainConfig& c, const YAML::Node& n) { c.model.*member = n.as<T>(); },
-          [member](const TrainConfig& c) { return YAML::Node(c.model.*member); }};
+Field model_field(const ModelConfigField& f) {
+  return std::visit(
+      [](auto member) {
+        using T = std::decay_t<decltype(ModelConfig{}.*member)>;
+        return Field{[member](TrainConfig& c, const YAML::Node& n) { c.model.*member = n.as<T>(); },
+                     [member](const TrainConfig& c) { return YAML::Node(c.model.*member); }};
+      },
+      f.member);
 }
 
 // `train:` entries: a path, or a map with path and optionally weight and strip_markup.
@@ -68,7 +72,8 @@ YAML::Node write_sources(const std::vector<DataSource>& sources) {
 }
 
 const std::vector<std::pair<std::string, Field>>& fields() {
-  static const std::vector<std::pair<std::string, Field>> table = {
+  static const std::vector<std::pair<std::string, Field>> table = [] {
+    std::vector<std::pair<std::string, Field>> t = {
       {"data", field(&TrainConfig::data)},
       {"train", {[](TrainConfig& c, const YAML::Node& n) { c.train = read_sources(n); },
                  [](const TrainConfig& c) { return write_sources(c.train); }}},
@@ -85,15 +90,6 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"output", field(&TrainConfig::output)},
       {"max_tokens", field(&TrainConfig::max_tokens)},
       {"max_ratio", field(&TrainConfig::max_ratio)},
-      {"model.d_model", model_field(&ModelConfig::d_model)},
-      {"model.heads", model_field(&ModelConfig::heads)},
-      {"model.ffn", model_field(&ModelConfig::ffn)},
-      {"model.enc_layers", model_field(&ModelConfig::enc_layers)},
-      {"model.dec_layers", model_field(&ModelConfig::dec_layers)},
-      {"model.dropout", model_field(&ModelConfig::dropout)},
-      {"model.attention_dropout", model_field(&ModelConfig::attention_dropout)},
-      {"model.max_positions", model_field(&ModelConfig::max_positions)},
-      {"model.pre_norm", model_field(&ModelConfig::pre_norm)},
       {"batch_tokens", field(&TrainConfig::batch_tokens)},
       {"accumulate", field(&TrainConfig::accumulate)},
       {"lr", field(&TrainConfig::lr)},
@@ -117,7 +113,11 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"final_sentences", field(&TrainConfig::final_sentences)},
       {"log_every", field(&TrainConfig::log_every)},
       {"threads", field(&TrainConfig::threads)},
-  };
+    };
+    for (const auto& f : model_config_fields())  // model.vocab_size comes from the tokenizer (`vocab_size:`)
+      if (std::string(f.name) != "vocab_size") t.emplace_back(std::string("model.") + f.name, model_field(f));
+    return t;
+  }();
   return table;
 }
 

@@ -345,14 +345,18 @@ TrainResult Trainer::run_loop() {
       if (at_.step % c_.log_every == 0) {
         const auto now = std::chrono::steady_clock::now();
         const double dt = std::chrono::duration<double>(now - last_log).count();
-        train_loss_ = nll_sum_ / std::max(1.0, tokens_);
-        // ETA: the nearest of the step, time and epoch limits, at the pace of this run.
+        // Loss and tokens/s of the whole job: every rank's share of the step counted.
+        train_loss_ = parallel_.all_reduce_sum(nll_sum_) / std::max(1.0, parallel_.all_reduce_sum(tokens_));
+        const double tokens_per_s = parallel_.all_reduce_sum(all_tokens_) / dt;
+        // ETA: the nearest of the step, time and epoch limits, at the pace of this run. A step
+        // takes accumulate x world_size batches.
         const double per_step = (elapsed() - first_elapsed) / double(std::max<int64_t>(1, at_.step - first_step));
-        double eta = double(c_.max_epochs * batches_per_epoch / c_.accumulate - at_.step) * per_step;
+        const double steps_per_epoch = double(batches_per_epoch) / double(c_.accumulate * parallel_.world_size());
+        double eta = (double(c_.max_epochs) * steps_per_epoch - double(at_.step)) * per_step;
         if (c_.max_steps > 0) eta = std::min(eta, double(c_.max_steps - at_.step) * per_step);
         if (c_.max_minutes > 0) eta = std::min(eta, c_.max_minutes * 60 - elapsed());
         spdlog::info("epoch {} | step {} | loss {:.3f} | lr {:.2e} | {:.0f} tok/s | {} elapsed | ETA {}", at_.epoch + 1,
-                     at_.step, train_loss_, lr, all_tokens_ / dt, format_duration(elapsed()),
+                     at_.step, train_loss_, lr, tokens_per_s, format_duration(elapsed()),
                      format_duration(std::max(0.0, eta)));
         nll_sum_ = tokens_ = all_tokens_ = 0;
         last_log = now;

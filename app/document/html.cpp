@@ -20,6 +20,8 @@ constexpr size_t kUnitsPerBatch = 20000;
 struct Span {
   size_t begin, end;  // bytes in the document
   std::string text;   // decoded
+  bool quoted = true;  // attributes: the value stood in quotes
+  bool operator<(const Span& other) const { return begin < other.begin; }
 };
 struct Replacement {
   size_t begin, end;
@@ -65,9 +67,8 @@ class Collector {
  public:
   explicit Collector(std::string_view doc) : doc_(doc) {}
   std::vector<std::vector<Span>> runs;  // the text nodes of each inline run, in source order
-  std::vector<Span> attributes;         // alt/title values (the bytes inside the quotes)
+  std::vector<Span> attributes;         // alt/title values (the bytes inside the quotes, if quoted)
   std::vector<Span> reads_as;           // markup that reads as text in a sentence: <code>ls</code>, <br>
-  std::vector<char> quoted;             // per attribute: was its value quoted
 
   void visit(const GumboNode* node) {
     switch (node->type) {
@@ -139,8 +140,7 @@ class Collector {
       const char q = doc_[begin];
       const bool is_quoted = (q == '"' || q == '\'') && end - begin >= 2 && doc_[end - 1] == q;
       if (is_quoted) ++begin, --end;
-      attributes.push_back({begin, end, a->value});
-      quoted.push_back(is_quoted);
+      attributes.push_back({begin, end, a->value, is_quoted});
     }
   }
 
@@ -203,6 +203,16 @@ std::string translate_html(const std::string& document, const TranslateFn& trans
   collector.visit(output->document);
   collector.flush();
   output.reset();  // every range and text is copied out: the tree can go
+  // The tree's order is not always the source's (text moved out of tables): sort by position.
+  std::sort(collector.attributes.begin(), collector.attributes.end());
+  std::sort(collector.reads_as.begin(), collector.reads_as.end());
+  std::sort(collector.runs.begin(), collector.runs.end(),
+            [](const std::vector<Span>& a, const std::vector<Span>& b) { return a.front().begin < b.front().begin; });
+  // A run whose text lies inside another's stretch stays as it is, markup of the other.
+  std::vector<std::vector<Span>> runs;
+  for (auto& run : collector.runs)
+    if (runs.empty() || run.front().begin >= runs.back().back().end) runs.push_back(std::move(run));
+  collector.runs = std::move(runs);
 
   // Attributes first: their translations are part of the markup the sentences carry.
   std::vector<Replacement> attributes;
@@ -213,7 +223,7 @@ std::string translate_html(const std::string& document, const TranslateFn& trans
     for (size_t i = 0; i < units.size(); ++i) {
       const auto& a = collector.attributes[i];
       const bool changed = translated[i] != units[i][0].original;
-      attributes.push_back({a.begin, a.end, changed && !collector.quoted[i] ? '"' + translated[i] + '"' : translated[i]});
+      attributes.push_back({a.begin, a.end, changed && !a.quoted ? '"' + translated[i] + '"' : translated[i]});
     }
   }
 

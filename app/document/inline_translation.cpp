@@ -72,6 +72,7 @@ size_t code_points(std::string_view s) {
 struct Placement {
   size_t begin, end;
   std::string bytes;
+  bool spaced;
 };
 
 std::string project(const Unit& unit, const Plan& p, const std::string& translation,
@@ -148,15 +149,18 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
       const bool opens_text = i + 1 <= p.last && unit[i + 1].is_text && has_words(unit[i + 1].text);
       begin = end = map_position(p.start[k], opens_text, last, std::max(last, hi));
     }
-    placements.push_back({begin, end, unit[i].original});
+    placements.push_back({begin, end, unit[i].original, unit[i].spaced});
     last = end;
   }
 
   std::string out;
   size_t at = 0;
+  auto is_space = [](char32_t c) { return c == ' ' || c == '\t'; };
   for (const auto& pl : placements) {
     out += escape(encode(t, at, pl.begin));
+    if (pl.spaced && pl.begin > 0 && !is_space(t[pl.begin - 1])) out += ' ';
     out += pl.bytes;
+    if (pl.spaced && pl.end < t.size() && !is_space(t[pl.end])) out += ' ';
     at = pl.end;
   }
   out += escape(encode(t, at, t.size()));

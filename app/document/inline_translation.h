@@ -16,6 +16,7 @@ struct Run {
   std::string original;  // the bytes as they stand in the document
   std::string text;      // text: what the model reads (entities and escapes decoded); markup: what
                          // it reads as inside the sentence (an inline code's code), often nothing
+  bool spaced = false;   // markup: must not touch the words around it (a bare URL would swallow them)
 };
 // One paragraph, heading, table cell or attribute: runs in document order.
 using Unit = std::vector<Run>;

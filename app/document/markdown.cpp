@@ -163,7 +163,9 @@ bool build_unit(cmark_node* block, std::string_view chunk, const Positions& posi
       if (pending_break) {
         add_soft_break(*unit, gap);
       } else if (!gap.empty()) {
-        unit->push_back({false, std::string(gap), reads_as});
+        // A bare URL (GFM's autolink extension) ends at the first space: keep words off it.
+        const bool bare_url = !reads_as.empty() && gap == reads_as;
+        unit->push_back({false, std::string(gap), reads_as, bare_url});
       }
     }
     pending_break = false;

@@ -1,0 +1,125 @@
+// Paragraphs, Markdown and HTML through the binary and the real model: sentences split and joined,
+// documents translated with their structure kept.
+#include <gtest/gtest.h>
+
+#include "tests/cli/run_mt.h"
+#include "tests/cli/test_support.h"
+#include "tests/document/trees.h"
+#include "tokenizer/sentence_splitter.h"
+
+namespace {
+// Fast decoding: these tests check structure, not quality.
+std::string fast() { return "--threads 2 -m " + test_model() + " --beam 1 --reverse-weight 0 "; }
+std::string data(const std::string& name) { return std::string(MT_SOURCE_DIR) + "/tests/data/" + name; }
+}  // namespace
+
+TEST(Paragraphs, EnglishParagraphGivesFiveChineseSentencesOnOneLine) {
+  REQUIRE_MODEL();
+  const std::string paragraph =
+      "I came home late. My mother was angry. She asked where I had been. I told her the truth. She forgave me.";
+  auto r = run_mt("translate " + fast(), paragraph + "\n\n" + paragraph + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_TRUE(lines[1].empty());
+  EXPECT_EQ(lines[0], lines[2]);
+  EXPECT_TRUE(has_han(lines[0])) << lines[0];
+  EXPECT_EQ(mt::split_sentences(lines[0]).size(), 5u) << lines[0];
+  EXPECT_EQ(lines[0].find(' '), std::string::npos) << "no spaces between Chinese sentences: " << lines[0];
+}
+
+TEST(Paragraphs, ChineseParagraphGivesFiveEnglishSentencesOnOneLine) {
+  REQUIRE_MODEL();
+  auto r = run_mt("translate " + fast(), "我今天很忙。你明天有空吗？我们一起去吃饭吧！他很高兴。明天我要回家。\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  EXPECT_FALSE(has_han(lines[0])) << lines[0];
+  const auto sentences = mt::split_sentences(lines[0]);
+  EXPECT_EQ(sentences.size(), 5u) << lines[0];
+  EXPECT_EQ(lines[0].find("  "), std::string::npos) << "one space between English sentences: " << lines[0];
+}
+
+TEST(Paragraphs, NoSplitTranslatesTheLineWhole) {
+  REQUIRE_MODEL();
+  const std::string text = "I came home late. My mother was angry. She asked where I had been.\n";
+  auto split = run_mt("translate " + fast(), text);
+  auto whole = run_mt("translate --no-split " + fast(), text);
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_EQ(split_lines(whole.out).size(), 1u);
+  EXPECT_NE(split.out, whole.out);
+}
+
+TEST(Documents, MarkdownReadmeKeepsItsStructure) {
+  REQUIRE_MODEL();
+  const auto out = temp_path("readme.zh.md");
+  auto r = run_mt("translate " + fast() + "-i " + data("sample_readme.md") + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string source = slurp(data("sample_readme.md")), translated = slurp(out);
+  // Blocks, code and link targets exactly; emphasis may move with the words.
+  EXPECT_EQ(markdown_tree(translated, false), markdown_tree(source, false)) << translated;
+  EXPECT_TRUE(has_han(translated));
+  EXPECT_EQ(translated.substr(0, 38), source.substr(0, 38)) << "front matter";
+  EXPECT_NE(translated.find("   station --port /dev/ttyUSB0 --interval 60\n"), std::string::npos) << translated;
+}
+
+TEST(Documents, HtmlPageKeepsItsStructure) {
+  REQUIRE_MODEL();
+  const auto out = temp_path("page.zh.html");
+  auto r = run_mt("translate " + fast() + "-i " + data("sample_page.html") + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string source = slurp(data("sample_page.html")), translated = slurp(out);
+  EXPECT_EQ(html_tree(translated), html_tree(source)) << translated;
+  EXPECT_TRUE(has_han(translated));
+  EXPECT_NE(translated.find("<code>renew --id 42</code>"), std::string::npos) << translated;
+}
+
+TEST(Documents, FormatFlagOnStdin) {
+  REQUIRE_MODEL();
+  auto r = run_mt("translate --format html " + fast(), "<p>Good <b>morning</b>.</p><pre>Good morning.</pre>");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has_han(r.out)) << r.out;
+  EXPECT_NE(r.out.find("<b>"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<pre>Good morning.</pre>"), std::string::npos) << r.out;
+  auto bad = run_mt("translate --format pdf " + fast(), "x");
+  EXPECT_NE(bad.exit_code, 0);
+  auto nbest = run_mt("translate --format markdown --n-best 2 " + fast(), "x");
+  EXPECT_NE(nbest.exit_code, 0);
+  EXPECT_NE(nbest.err.find("--n-best"), std::string::npos) << nbest.err;
+}
+
+TEST(Documents, InvalidHtmlDoesNotCrash) {
+  REQUIRE_MODEL();
+  const std::string page = "<p>Open <b>bold <i>both</b> end</p></div><table><td>cell<tr>row text<a href=\"x>never \xff";
+  auto r = run_mt("translate --format html " + fast(), page);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(html_tree(r.out), html_tree(page)) << r.out;
+}
+
+TEST(Documents, TenMegabyteDocumentsDoNotCrash) {
+  REQUIRE_MODEL();
+  // Real sentences, repeated: every chunk's pieces go to the model once.
+  std::string html = "<html><body>\n", markdown;
+  const char* sentences[] = {"The weather is nice today.", "Where is the station?", "I like green tea."};
+  for (int i = 0; html.size() < 10'000'000; ++i) {
+    html += "<p>" + std::string(sentences[i % 3]) + " <b>Thank you.</b></p>\n";
+    markdown += "- " + std::string(sentences[i % 3]) + " *Thank you.*\n\n```\ncode " + std::to_string(i % 7) + "\n```\n\n";
+  }
+  html += "</body></html>\n";
+  const auto html_in = temp_path("big.html"), html_out = temp_path("big.zh.html");
+  const auto md_in = temp_path("big.md"), md_out = temp_path("big.zh.md");
+  write_text(html_in, html);
+  write_text(md_in, markdown);
+  auto r = run_mt("translate " + fast() + "-i " + html_in + " -o " + html_out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html_translated = slurp(html_out);
+  EXPECT_EQ(std::count(html_translated.begin(), html_translated.end(), '\n'), std::count(html.begin(), html.end(), '\n'));
+  EXPECT_TRUE(has_han(html_translated.substr(0, 200)));
+  r = run_mt("translate " + fast() + "-i " + md_in + " -o " + md_out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string md_translated = slurp(md_out);
+  EXPECT_EQ(std::count(md_translated.begin(), md_translated.end(), '\n'), std::count(markdown.begin(), markdown.end(), '\n'));
+  EXPECT_NE(md_translated.find("```\ncode 6\n```"), std::string::npos);
+  for (const auto& p : {html_in, html_out, md_in, md_out}) std::remove(p.c_str());
+}

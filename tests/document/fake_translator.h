@@ -1,0 +1,50 @@
+// Fake translators for the document tests: exact, so the structure checks can be exact too.
+#pragma once
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "app/document/document.h"
+
+// Upper-cases every piece (a fragment's translation is then found in its sentence's).
+inline mt::doc::TranslateFn upper_case(std::vector<std::string>* seen = nullptr, int* calls = nullptr) {
+  return [seen, calls](const std::vector<std::string>& pieces) {
+    if (calls) ++*calls;
+    std::vector<std::string> out;
+    for (auto s : pieces) {
+      if (seen) seen->push_back(s);
+      for (auto& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
+      out.push_back(s);
+    }
+    return out;
+  };
+}
+
+// Gives every piece back unchanged: the document must then come back byte for byte.
+inline mt::doc::TranslateFn identity() {
+  return [](const std::vector<std::string>& pieces) { return pieces; };
+}
+
+// Reverses the order of the words: inline markup must still come out in order and balanced.
+inline mt::doc::TranslateFn reverse_words() {
+  return [](const std::vector<std::string>& pieces) {
+    std::vector<std::string> out;
+    for (const auto& s : pieces) {
+      std::vector<std::string> words;
+      std::string word;
+      for (char c : s) {
+        if (c == ' ') {
+          if (!word.empty()) words.push_back(word);
+          word.clear();
+        } else {
+          word += c;
+        }
+      }
+      if (!word.empty()) words.push_back(word);
+      std::string r;
+      for (size_t i = words.size(); i-- > 0;) r += words[i] + (i ? " " : "");
+      out.push_back(r);
+    }
+    return out;
+  };
+}

@@ -47,6 +47,7 @@ Run add_serve_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   o->flags.add_to(*cmd);
+  cmd->remove_option(cmd->get_option("--to"));  // each request names its target
   cmd->add_option("--host", o->host, "Address to listen on (0.0.0.0: every interface)");
   cmd->add_option("--port", o->port, "Port to listen on (0: any free one, logged)")->check(CLI::Range(0, 65535));
   cmd->add_option("--max-chars", o->server.limits.max_chars, "Characters of q per request (all texts together)")
@@ -66,7 +67,6 @@ Run add_serve_command(CLI::App& app) {
     auto& server_options = o->server;
     server_options.timeout = std::chrono::milliseconds(int64_t(o->timeout_seconds * 1000));
     if (!o->api_key_file.empty()) server_options.api_keys = read_api_keys(o->api_key_file);
-    if (o->flags.to != "auto") throw UsageError("--to: the target comes with each request");
 
     // Block SIGTERM/SIGINT in every thread started from here on; one thread waits for them.
     sigset_t signals;

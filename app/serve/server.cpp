@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -94,9 +95,11 @@ Server::Server(BatchQueue& queue, ServerOptions options)
       check_api_key(fields);
       const Detection d = detect_language(parse_detect_request(fields, options_.limits).q);
       const Lang other = d.language == Lang::Zh ? Lang::En : Lang::Zh;
+      // The rest of the evidence; none when there was none (digits, punctuation).
+      const double rest = d.confidence > 0 ? std::round((100 - d.confidence) * 10) / 10 : 0.0;
       // Both candidates, best first, as LibreTranslate lists them.
       return Reply{200, json::array({{{"confidence", d.confidence}, {"language", language_code(d.language)}},
-                                     {{"confidence", 100 - d.confidence}, {"language", language_code(other)}}})};
+                                     {{"confidence", rest}, {"language", language_code(other)}}})};
     });
   });
   http_->Get("/languages", [this](const Request&, Response& res) {

@@ -153,6 +153,11 @@ TEST(ServeApi, DetectsLanguages) {
   EXPECT_GT(answer[0]["confidence"].get<double>(), 50.0);
   EXPECT_LT(answer[0]["confidence"].get<double>(), 100.0);
   EXPECT_EQ(answer[1]["language"], "zh");
+  EXPECT_DOUBLE_EQ(answer[0]["confidence"].get<double>() + answer[1]["confidence"].get<double>(), 100.0);
+  answer = post_json(client, "/detect", {{"q", "12345 !?"}}, 200);  // no evidence either way
+  EXPECT_EQ(answer[0]["language"], "en");
+  EXPECT_EQ(answer[0]["confidence"], 0.0);
+  EXPECT_EQ(answer[1]["confidence"], 0.0);
 }
 
 TEST(ServeApi, HealthMetricsAndThePage) {

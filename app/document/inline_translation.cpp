@@ -75,9 +75,18 @@ struct Placement {
   bool spaced;
 };
 
+// A heading, cell or label comes back as a sentence, with a full stop the source did not have.
+std::u32string without_added_full_stop(std::u32string t, const std::string& source) {
+  const std::u32string s = utf8::decode(source);
+  const std::u32string_view ends = U".。!！?？…:：;；";
+  const bool source_ends = !s.empty() && ends.find(s.back()) != std::u32string_view::npos;
+  if (!source_ends && !t.empty() && (t.back() == U'。' || t.back() == '.')) t.pop_back();
+  return t;
+}
+
 std::string project(const Unit& unit, const Plan& p, const std::string& translation,
                     const std::vector<std::string>& answers, const Escape& escape) {
-  const std::u32string t = utf8::decode(trim(translation));
+  const std::u32string t = without_added_full_stop(utf8::decode(trim(translation)), p.sentence);
   const std::u32string t_lower = lower(t);
   const bool english = std::none_of(t.begin(), t.end(), is_han);
   const size_t total = code_points(p.sentence);
@@ -159,11 +168,34 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
   for (const auto& pl : placements) {
     out += escape(encode(t, at, pl.begin));
     if (pl.spaced && pl.begin > 0 && !is_space(t[pl.begin - 1])) out += ' ';
+    // Two pieces of markup placed side by side must not fuse ("`a``b`" is one code span).
+    const bool fuses = !out.empty() && !pl.bytes.empty() && out.back() == pl.bytes.front() &&
+                       std::string_view("`*_~").find(pl.bytes.front()) != std::string_view::npos;
+    if (fuses) out += ' ';
     out += pl.bytes;
     if (pl.spaced && pl.end < t.size() && !is_space(t[pl.end])) out += ' ';
     at = pl.end;
   }
   out += escape(encode(t, at, t.size()));
+  return out;
+}
+
+// Markup, wordless text, markup ("`--version`, `--help`") is one piece of markup: the punctuation
+// between stays where it was instead of being dropped from the sentence.
+Unit merge_markup(const Unit& unit) {
+  Unit out;
+  for (size_t i = 0; i < unit.size(); ++i) {
+    const Run& run = unit[i];
+    const bool wordless_between = run.is_text && !has_words(run.text) && !trim(run.text).empty() && !out.empty() &&
+                                  !out.back().is_text && i + 1 < unit.size() && !unit[i + 1].is_text;
+    if ((wordless_between || (!run.is_text && !out.empty() && !out.back().is_text))) {
+      out.back().original += run.original;
+      out.back().text += run.text;
+      out.back().spaced = out.back().spaced || run.spaced;
+    } else {
+      out.push_back(run);
+    }
+  }
   return out;
 }
 
@@ -199,8 +231,10 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
   };
 
   std::vector<Plan> plans(units.size());
+  std::vector<Unit> merged(units.size());
   for (size_t u = 0; u < units.size(); ++u) {
-    const Unit& unit = units[u];
+    merged[u] = merge_markup(units[u]);
+    const Unit& unit = merged[u];
     Plan& p = plans[u];
     for (size_t i = 0; i < unit.size(); ++i)
       if (unit[i].is_text && has_words(unit[i].text)) {
@@ -228,7 +262,7 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
 
   std::vector<std::string> out(units.size());
   for (size_t u = 0; u < units.size(); ++u) {
-    const Unit& unit = units[u];
+    const Unit& unit = merged[u];
     const Plan& p = plans[u];
     if (!p.translate) {
       out[u] = originals(unit, 0, unit.size());

@@ -56,9 +56,7 @@ ModelPackage TranslationFlags::load() const {
   }
   if (d.is_cuda() && !at::hasCUDA()) throw UsageError("--device " + device + ": this build of LibTorch has no CUDA");
   ModelPackage package = load_model(model_or_default(model), d);
-  // int8 kernels are CPU-only; on a GPU int8 means bf16.
-  auto type = parse_compute_type(d.is_cuda() && compute_type == "int8" ? "bfloat16" : compute_type);
-  package.network->set_compute_type(type);
+  package.network->set_compute_type(resolve_compute_type(parse_compute_type(compute_type), d));
   return package;
 }
 

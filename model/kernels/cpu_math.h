@@ -1,5 +1,7 @@
-// Small float helpers for the hand-written CPU kernels (decoding attention, layer norm, log-softmax
-// normaliser): bf16 read and written as float, eight-wide loads and exp, and the ISA clones.
+// The one place where the hand-written CPU kernels get their instruction sets: the ISA clones of
+// the vector-extension kernels (attention, layer norm, log-sum-exp, top-k), the AVX-512 targets
+// and CPU checks of the intrinsic ones (packed products); and their small float helpers: bf16
+// read and written as float, eight-wide loads and exp.
 #pragma once
 #include <c10/util/BFloat16.h>
 
@@ -11,11 +13,26 @@
 // without it every a * b + c is a multiply and an add.
 #define MT_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
+// Kernels written with AVX-512 intrinsics (the packed products) are compiled for that level only
+// and run where the matching check below says the CPU has it; callers fall back to LibTorch.
+#define MT_AVX512 __attribute__((target("avx512f")))
+#define MT_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
 // The helpers below take and return vectors: a copy compiled on its own would follow the default
 // target's calling convention, not the AVX clone's, so each is forced inline into its caller.
 #define MT_CPU_INLINE inline __attribute__((always_inline))
 
 namespace mt::cpu {
+
+inline bool has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+inline bool has_avx512_bf16() {
+  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+  return yes;
+}
 
 // Items per parallel task so that each task does about ATen's grain of work (32768 operations).
 MT_CPU_INLINE int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }

@@ -1,4 +1,4 @@
-#include "model/search/logsumexp.h"
+#include "model/kernels/logsumexp.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "model/network/cpu_math.h"
+#include "model/kernels/cpu_math.h"
 
 namespace mt {
 

@@ -1,4 +1,4 @@
-#include "model/network/packed_gemm.h"
+#include "model/kernels/packed_gemm.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/ops/constant_pad_nd.h>
@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "model/kernels/cpu_math.h"
+
 namespace mt {
 
 namespace {
@@ -19,14 +21,14 @@ constexpr int kMaxRows = 8;        // a tile is up to 8 rows x 2 panels: 16 accu
 constexpr int64_t kRowChunk = 128;  // rows per parallel task: a beam step's rows read each panel from L3 once
 
 // The first n lanes of a panel (all 16 when n >= 16): the outputs a tile may read and write.
-__attribute__((target("avx512f"))) inline __mmask16 lanes(int64_t n) {
+MT_AVX512 inline __mmask16 lanes(int64_t n) {
   return n >= kPanel ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
 }
 
 // The float tile: R rows x P panels of y, accumulated over the whole input in registers.
 template <int R, int P>
 struct FloatTile {
-  __attribute__((target("avx512f"))) static void run(const void* x_, int64_t in, const void* w_, const void* bias_,
+  MT_AVX512 static void run(const void* x_, int64_t in, const void* w_, const void* bias_,
                                                       bool relu, void* y_, int64_t ldy, int64_t cols) {
     const auto* x = static_cast<const float*>(x_);
     const auto* w = static_cast<const float*>(w_);
@@ -64,7 +66,7 @@ struct FloatTile {
 // The bf16 tile: each instruction multiplies a pair of inputs into 16 float accumulators.
 template <int R, int P>
 struct BFloat16Tile {
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) static void run(const void* x_, int64_t in,
+  MT_AVX512_BF16 static void run(const void* x_, int64_t in,
                                                                                   const void* w_, const void* bias_,
                                                                                   bool relu, void* y_, int64_t ldy,
                                                                                   int64_t cols) {
@@ -123,21 +125,11 @@ constexpr TileTable tiles() {
           row_tiles<Tile, 2>(std::make_index_sequence<kMaxRows>())};
 }
 
-bool cpu_has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
-}
-bool cpu_has_avx512_bf16() {
-  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
-  return yes;
-}
-
 }  // namespace
 
 bool can_pack(at::ScalarType dtype, int64_t in) {
-  if (dtype == at::kFloat) return cpu_has_avx512();
-  if (dtype == at::kBFloat16) return in % 2 == 0 && cpu_has_avx512_bf16();
+  if (dtype == at::kFloat) return cpu::has_avx512();
+  if (dtype == at::kBFloat16) return in % 2 == 0 && cpu::has_avx512_bf16();
   return false;
 }
 

@@ -1,4 +1,4 @@
-#include "model/search/row_topk.h"
+#include "model/kernels/row_topk.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "model/network/cpu_math.h"
+#include "model/kernels/cpu_math.h"
 
 namespace mt {
 

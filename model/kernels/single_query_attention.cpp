@@ -1,4 +1,4 @@
-#include "model/network/single_query_attention.h"
+#include "model/kernels/single_query_attention.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/TensorOperators.h>
@@ -11,7 +11,7 @@
 #include <limits>
 #include <vector>
 
-#include "model/network/cpu_math.h"
+#include "model/kernels/cpu_math.h"
 
 namespace mt {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "model/network/inference.h"
-#include "model/network/single_query_attention.h"
+#include "model/kernels/single_query_attention.h"
 
 namespace mt {
 

@@ -18,7 +18,4 @@ class LayerNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LayerNorm);
 
-// (..., d) normalised over the last dimension with weight and bias (d), in x's dtype (float or bf16).
-at::Tensor layer_norm_cpu(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps);
-
 }  // namespace mt

@@ -6,7 +6,8 @@
 #include <ATen/core/ivalue.h>
 #include <torch/nn/module.h>
 
-#include "model/network/packed_gemm.h"
+#include "model/kernels/int8_linear.h"
+#include "model/kernels/packed_gemm.h"
 
 namespace mt {
 
@@ -26,9 +27,5 @@ class LinearImpl : public torch::nn::Module {
   c10::IValue int8_;
 };
 TORCH_MODULE(Linear);
-
-// y = x W^T + b with W packed for oneDNN's int8 kernels; x is fp32 of any leading shape.
-c10::IValue pack_int8(const at::Tensor& weight, const at::Tensor& bias);
-at::Tensor linear_int8(const at::Tensor& x, const c10::IValue& packed);
 
 }  // namespace mt

@@ -99,13 +99,6 @@ at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
   return at::linear(h, embedding->weight);
 }
 
-ComputeType parse_compute_type(const std::string& name) {
-  if (name == "float32") return ComputeType::Float32;
-  if (name == "bfloat16") return ComputeType::BFloat16;
-  if (name == "int8") return ComputeType::Int8;
-  throw std::runtime_error("unknown compute type '" + name + "' (float32, bfloat16, int8)");
-}
-
 void TransformerImpl::set_compute_type(ComputeType type) {
   if (type == ComputeType::Int8) {
     TORCH_CHECK(parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");

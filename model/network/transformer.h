@@ -7,6 +7,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 
+#include "model/kernels/compute_type.h"
 #include "model/network/layers.h"
 
 namespace mt {
@@ -30,11 +31,6 @@ struct DecoderState {
   // Finished sentences removed: the caches keep `rows`, the encoder side keeps `sentences`.
   void select(const at::Tensor& rows, const at::Tensor& sentences);
 };
-
-// Inference precision, as CTranslate2 names it: fp32, bf16 weights and activations, or int8
-// weights (per channel) with fp32 activations quantized on the fly (oneDNN).
-enum class ComputeType { Float32, BFloat16, Int8 };
-ComputeType parse_compute_type(const std::string& name);  // float32 | bfloat16 | int8
 
 class TransformerImpl : public torch::nn::Module {
  public:

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "model/search/logsumexp.h"
-#include "model/search/row_topk.h"
+#include "model/kernels/logsumexp.h"
+#include "model/kernels/row_topk.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
 #include "tokenizer/vocabulary.h"

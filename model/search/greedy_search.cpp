@@ -1,7 +1,7 @@
 // Greedy search: the arg-max token at every step; sentences leave the batch as they finish.
 #include <limits>
 
-#include "model/search/logsumexp.h"
+#include "model/kernels/logsumexp.h"
 #include "model/search/search.h"
 #include "model/search/search_steps.h"
 #include "tokenizer/vocabulary.h"

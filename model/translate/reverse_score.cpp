@@ -5,7 +5,7 @@
 #include <ATen/ops/full.h>
 #include <ATen/ops/tensor.h>
 
-#include "model/search/logsumexp.h"
+#include "model/kernels/logsumexp.h"
 
 namespace mt {
 

@@ -7,12 +7,13 @@
 
 #include <limits>
 
+#include "model/kernels/layer_norm_kernel.h"
+#include "model/kernels/logsumexp.h"
+#include "model/kernels/packed_gemm.h"
+#include "model/kernels/row_topk.h"
+#include "model/kernels/single_query_attention.h"
 #include "model/network/layer_norm.h"
 #include "model/network/linear.h"
-#include "model/network/packed_gemm.h"
-#include "model/network/single_query_attention.h"
-#include "model/search/logsumexp.h"
-#include "model/search/row_topk.h"
 
 using namespace mt;
 

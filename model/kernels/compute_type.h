@@ -1,0 +1,19 @@
+// Inference precision, as CTranslate2 names it: float32, bfloat16 weights and activations, or int8
+// weights (per channel) with float activations quantized on the fly (oneDNN). The user's word is
+// parsed here and resolved to what the device can run; the network only carries out the choice.
+#pragma once
+#include <string>
+
+#include <c10/core/Device.h>
+
+namespace mt {
+
+enum class ComputeType { Float32, BFloat16, Int8 };
+
+ComputeType parse_compute_type(const std::string& name);  // float32 | bfloat16 | int8; throws otherwise
+
+// The type that runs for `requested` on `device`: int8 kernels are CPU-only (a GPU runs bfloat16
+// instead), and a CPU without AVX512-BF16 has no fast bfloat16 product (it runs float32).
+ComputeType resolve_compute_type(ComputeType requested, const c10::Device& device);
+
+}  // namespace mt

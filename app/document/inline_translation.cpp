@@ -58,7 +58,7 @@ struct Plan {
   std::string sentence;        // their plain text
   std::vector<size_t> start;   // per run first..last: where it starts in the sentence (code points)
   std::vector<size_t> length;  // and its length there
-  std::map<size_t, size_t> fragment;  // inner text run -> piece of its own translation
+  std::map<size_t, size_t> fragment;  // text run -> piece of its own translation (with markup around)
   size_t piece = 0;                   // the sentence's piece
 };
 
@@ -91,28 +91,51 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
   const bool english = std::none_of(t.begin(), t.end(), is_han);
   const size_t total = code_points(p.sentence);
 
-  // Anchors: sentence position -> translation position, increasing in both.
-  std::vector<std::pair<double, double>> anchors = {{0, 0}};
+  // Where each run's own translation (or an inline code's text) first occurs in the sentence's.
   std::vector<std::pair<size_t, size_t>> found(unit.size(), {std::string::npos, 0});  // run -> [begin, end) in t
-  size_t cursor = 0;
-  for (size_t i = p.first + 1; i < p.last; ++i) {
+  std::vector<size_t> candidates;
+  for (size_t i = p.first; i <= p.last; ++i) {
     std::u32string key;
     if (auto f = p.fragment.find(i); f != p.fragment.end()) key = fragment_key(answers[f->second]);
     else if (!unit[i].is_text) key = lower(utf8::decode(trim(unit[i].text)));  // inline code, verbatim
     if (key.empty()) continue;
-    const size_t at = t_lower.find(key, cursor);
+    const size_t at = t_lower.find(key);
     if (at == std::u32string::npos) continue;
     size_t end = at + key.size();
     // The full stop fragment_key took off, when the sentence has it there too.
     const std::u32string run = utf8::decode(trim(unit[i].text));
     while (end < t.size() && !run.empty() && is_boundary_char(run.back()) && t[end] == run.back()) ++end;
     found[i] = {at, end};
+    candidates.push_back(i);
+  }
+  // Keep the matches that follow the source order and cover the most text (the markup keeps its
+  // order, so a run found out of order cannot anchor it).
+  std::vector<size_t> best(candidates.size()), previous(candidates.size(), size_t(-1));
+  size_t top = size_t(-1);
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const auto [at, end] = found[candidates[c]];
+    best[c] = end - at;
+    for (size_t d = 0; d < c; ++d)
+      if (found[candidates[d]].second <= at && best[d] + (end - at) > best[c]) {
+        best[c] = best[d] + (end - at);
+        previous[c] = d;
+      }
+    if (top == size_t(-1) || best[c] > best[top]) top = c;
+  }
+  std::vector<bool> kept(unit.size(), false);
+  for (size_t c = top; c != size_t(-1); c = previous[c]) kept[candidates[c]] = true;
+  for (size_t i : candidates)
+    if (!kept[i]) found[i] = {std::string::npos, 0};
+
+  // Anchors: sentence position -> translation position, increasing in both.
+  std::vector<std::pair<double, double>> anchors = {{0, 0}};
+  for (size_t i = p.first; i <= p.last; ++i) {
+    if (found[i].first == std::string::npos) continue;
     // The run without its surrounding spaces is what was found.
     const size_t k = i - p.first;
     const size_t lead = code_points(leading_space(unit[i].text)), trail = code_points(trailing_space(unit[i].text));
-    anchors.push_back({double(p.start[k] + lead), double(at)});
-    anchors.push_back({double(p.start[k] + std::max(p.length[k], lead + trail) - trail), double(end)});
-    cursor = end;
+    anchors.push_back({double(p.start[k] + lead), double(found[i].first)});
+    anchors.push_back({double(p.start[k] + std::max(p.length[k], lead + trail) - trail), double(found[i].second)});
   }
   anchors.push_back({double(total), double(t.size())});
 
@@ -138,7 +161,7 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
 
   std::vector<Placement> placements;
   size_t last = 0;
-  for (size_t i = p.first + 1; i < p.last; ++i) {
+  for (size_t i = p.first; i < p.last; ++i) {
     if (unit[i].is_text) {
       if (found[i].first != std::string::npos) last = found[i].second;
       continue;
@@ -150,13 +173,42 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     } else {
       // The next located run bounds this one from above.
       size_t hi = t.size();
-      for (size_t j = i + 1; j < p.last; ++j)
+      for (size_t j = i + 1; j <= p.last; ++j)
         if (found[j].first != std::string::npos) {
           hi = found[j].first;
           break;
         }
-      const bool opens_text = i + 1 <= p.last && unit[i + 1].is_text && has_words(unit[i + 1].text);
-      begin = end = map_position(p.start[k], opens_text, last, std::max(last, hi));
+      // Markup opens the words after it or closes those before: the source's spaces tell
+      // ("the **red** button"), else whether words follow.
+      const std::string& before = unit[i - 1].text;
+      const std::string& after = unit[i + 1].text;
+      const bool space_before = !before.empty() && is_ascii_space(before.back());
+      const bool space_after = !after.empty() && is_ascii_space(after.front());
+      const bool opens = space_before != space_after ? space_before : unit[i + 1].is_text && has_words(after);
+      hi = std::max(last, hi);
+      begin = end = map_position(p.start[k], opens, last, hi);
+      // Emphasis must touch its words: the space goes outside.
+      if (opens)
+        while (begin < hi && t[begin] == ' ') ++begin;
+      else
+        while (begin > last && t[begin - 1] == ' ') --begin;
+      end = begin;
+      // Words before this markup, since the last placement, keep at least a word or character
+      // (an element never comes out empty where there is room).
+      const bool words_before = i > p.first && unit[i - 1].is_text && has_words(unit[i - 1].text) &&
+                                found[i - 1].first == std::string::npos;
+      auto blank = [&](size_t from, size_t to) {
+        for (size_t c = from; c < to && c < t.size(); ++c)
+          if (t[c] != ' ') return false;
+        return true;
+      };
+      if (words_before && !placements.empty() && blank(last, begin) && last < hi) {
+        begin = last;
+        while (begin < hi && t[begin] == ' ') ++begin;
+        begin = std::min(hi, begin + 1);
+        while (english && begin < hi && !is_boundary_char(t[begin])) ++begin;
+        end = begin;
+      }
     }
     placements.push_back({begin, end, unit[i].original, unit[i].spaced});
     last = end;
@@ -249,7 +301,7 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
       p.start.push_back(code_points(raw));
       p.length.push_back(code_points(unit[i].text));
       raw += unit[i].text;
-      if (i > p.first && i < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
+      if (p.first < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
     }
     const size_t lead = code_points(leading_space(raw));
     for (auto& start : p.start) start = start > lead ? start - lead : 0;

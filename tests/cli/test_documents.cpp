@@ -11,6 +11,18 @@ namespace {
 // Fast decoding: these tests check structure, not quality.
 std::string fast() { return "--threads 2 -m " + test_model() + " --beam 1 --reverse-weight 0 "; }
 std::string data(const std::string& name) { return std::string(MT_SOURCE_DIR) + "/tests/data/" + name; }
+
+// The tags of a page as written ("<b>", "</i>", "<a href=...>"), in order.
+std::vector<std::string> raw_tags(const std::string& page) {
+  std::vector<std::string> tags;
+  for (size_t i = page.find('<'); i != std::string::npos; i = page.find('<', i + 1)) {
+    const size_t end = page.find('>', i);
+    if (end == std::string::npos) break;
+    if (i + 1 < page.size() && (std::isalpha(static_cast<unsigned char>(page[i + 1])) || page[i + 1] == '/'))
+      tags.push_back(page.substr(i, end + 1 - i));
+  }
+  return tags;
+}
 }  // namespace
 
 TEST(Paragraphs, EnglishParagraphGivesFiveChineseSentencesOnOneLine) {
@@ -94,7 +106,10 @@ TEST(Documents, InvalidHtmlDoesNotCrash) {
   const std::string page = "<p>Open <b>bold <i>both</b> end</p></div><table><td>cell<tr>row text<a href=\"x>never \xff";
   auto r = run_mt("translate --format html " + fast(), page);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(html_tree(r.out), html_tree(page)) << r.out;
+  // Every tag comes back byte for byte and in order. (The parser's repaired tree can differ: it
+  // re-opens a misnested <i> only where text follows, and the translation moves text.)
+  EXPECT_EQ(raw_tags(r.out), raw_tags(page)) << r.out;
+  EXPECT_TRUE(has_han(r.out)) << r.out;
 }
 
 TEST(Documents, TenMegabyteDocumentsDoNotCrash) {

@@ -4,6 +4,8 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <cstring>
 #include <memory>
 
@@ -14,6 +16,8 @@ namespace mt::doc {
 
 namespace {
 
+// A huge page is parsed and translated this many bytes at a time (cut after a block's end tag).
+constexpr size_t kChunkBytes = 1 << 20;
 // Inline runs are translated this many at a time, so the pieces in flight stay bounded.
 constexpr size_t kUnitsPerBatch = 20000;
 
@@ -193,7 +197,10 @@ std::string reads_as(const std::vector<Span>& atoms, size_t begin, size_t end) {
 
 }  // namespace
 
-std::string translate_html(const std::string& document, const TranslateFn& translate) {
+namespace {
+
+// One chunk of the page: parsed, its text and attributes translated, written back.
+std::string translate_chunk(const std::string& document, const TranslateFn& translate) {
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // invalid HTML: do not keep a list of every error
   std::unique_ptr<GumboOutput, std::function<void(GumboOutput*)>> output(
@@ -255,6 +262,81 @@ std::string translate_html(const std::string& document, const TranslateFn& trans
     at = s.end;
   }
   out += render(document, at, document.size(), attributes);
+  return out;
+}
+
+// Elements whose content is not cut: raw text (script, style, textarea...) or kept whole (pre).
+bool is_not_cut(const std::string& name) {
+  static const char* names[] = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+                                "noscript", "pre", "template", "svg", "math", "plaintext"};
+  return std::find_if(std::begin(names), std::end(names), [&](const char* n) { return name == n; }) != std::end(names);
+}
+bool is_block_end(const std::string& name) {
+  static const char* names[] = {"p", "div", "li", "tr", "table", "ul", "ol", "dl", "section", "article", "h1", "h2",
+                                "h3", "h4", "h5", "h6", "blockquote", "footer", "header", "main", "nav", "aside"};
+  return std::find_if(std::begin(names), std::end(names), [&](const char* n) { return name == n; }) != std::end(names);
+}
+
+size_t find_lower(std::string_view doc, std::string_view what, size_t from) {
+  for (size_t i = doc.find('<', from); i != std::string_view::npos; i = doc.find('<', i + 1)) {
+    size_t k = 0;
+    while (k < what.size() && i + k < doc.size() && std::tolower(static_cast<unsigned char>(doc[i + k])) == what[k]) ++k;
+    if (k == what.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Where the chunk that starts at `begin` ends: after the first end tag of a block (</p>, </div>,
+// </li>, </tr>...) past kChunkBytes, never inside a comment, a tag or an element in is_not_cut.
+// Each chunk is parsed on its own, so a huge page never has its whole tree in memory.
+size_t chunk_end(std::string_view doc, size_t begin) {
+  const size_t n = doc.size();
+  for (size_t i = begin; i < n;) {
+    const size_t lt = doc.find('<', i);
+    if (lt == std::string_view::npos) return n;
+    if (doc.compare(lt, 4, "<!--") == 0) {
+      const size_t e = doc.find("-->", lt + 4);
+      if (e == std::string_view::npos) return n;
+      i = e + 3;
+      continue;
+    }
+    size_t j = lt + 1;
+    const bool closing = j < n && doc[j] == '/';
+    if (closing) ++j;
+    std::string name;
+    while (j < n && std::isalnum(static_cast<unsigned char>(doc[j]))) name += char(std::tolower(static_cast<unsigned char>(doc[j++])));
+    if (name.empty()) {
+      i = lt + 1;
+      continue;
+    }
+    for (char quote = 0; j < n && (quote || doc[j] != '>'); ++j) {
+      if (quote) quote = doc[j] == quote ? 0 : quote;
+      else if (doc[j] == '"' || doc[j] == '\'') quote = doc[j];
+    }
+    if (j >= n) return n;
+    const size_t tag_end = j + 1;
+    if (!closing && is_not_cut(name)) {
+      const size_t e = find_lower(doc, "</" + name, tag_end);
+      if (e == std::string_view::npos) return n;
+      i = e + 2;  // past "</": its name and '>' are skipped as text
+      continue;
+    }
+    if (closing && is_block_end(name) && tag_end - begin >= kChunkBytes) return tag_end;
+    i = tag_end;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string translate_html(const std::string& document, const TranslateFn& translate) {
+  std::string out;
+  out.reserve(document.size());
+  for (size_t begin = 0; begin < document.size();) {
+    const size_t end = chunk_end(document, begin);
+    out += translate_chunk(document.substr(begin, end - begin), translate);
+    begin = end;
+  }
   return out;
 }
 

@@ -87,3 +87,19 @@ TEST(Html, HugePageInBatches) {
   EXPECT_TRUE(contains(out, "<div><p>ITEM <b>7</b> IS ON THE LIST.</p></div>\n"));
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), std::count(doc.begin(), doc.end(), '\n'));
 }
+
+TEST(Html, HugePageIsCutOnlyBetweenBlocks) {
+  // Several 1 MB chunks; a script and a pre that hold "</p>" must not be cut or translated.
+  std::string doc = "<html><head><title>Big</title></head><body>\n";
+  for (int i = 0; doc.size() < 3'500'000; ++i) {
+    doc += "<div><p>Line <i>" + std::to_string(i) + "</i> here.</p></div>\n";
+    if (i % 5000 == 0) doc += "<script>var s = \"</p></div>keep me\";</script><pre>\n</p>keep me too\n</pre><!-- </p> -->\n";
+  }
+  doc += "</body></html>";
+  EXPECT_EQ(translate_html(doc, identity()), doc);
+  const std::string out = translate_html(doc, upper_case());
+  EXPECT_EQ(html_tree(out), html_tree(doc));
+  EXPECT_EQ(out.find("keep me") != std::string::npos, true);
+  EXPECT_EQ(out.find("KEEP ME"), std::string::npos);
+  EXPECT_NE(out.find("<div><p>LINE <i>4999</i> HERE.</p></div>"), std::string::npos);
+}

@@ -13,22 +13,23 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
   torch::nn::init::xavier_uniform_(weight);
 }
 
+LinearImpl::LinearImpl(const at::Tensor& shared_weight) : weight(shared_weight) {}
+
+const LinearKernel* LinearImpl::kernel_for(const at::Tensor& x) const {
+  if (!kernel_ || !running_inference(*this) || !kernel_->accepts(x)) return nullptr;
+  return kernel_.get();
+}
+
 at::Tensor LinearImpl::forward(const at::Tensor& x) {
-  const bool inference = running_inference(*this);
-  if (use_packed(packed_, x, inference)) return packed_linear(x, packed_, bias);
-  if (!int8_.isNone() && x.scalar_type() == at::kFloat && inference) return linear_int8(x, int8_);
+  if (const auto* kernel = kernel_for(x)) return kernel->run(x, /*relu=*/false);
   return at::linear(x, weight, bias);
 }
 
 at::Tensor LinearImpl::forward_relu(const at::Tensor& x) {
-  if (use_packed(packed_, x, running_inference(*this))) return packed_linear(x, packed_, bias, /*relu=*/true);
-  return forward(x).relu_();
+  if (const auto* kernel = kernel_for(x)) return kernel->run(x, /*relu=*/true);
+  return at::linear(x, weight, bias).relu_();
 }
 
-void LinearImpl::pack() {
-  if (can_pack(weight.scalar_type(), weight.size(1)) && weight.is_cpu()) packed_ = pack_weight(weight);
-}
-
-void LinearImpl::quantize_int8() { int8_ = pack_int8(weight, bias); }
+void LinearImpl::set_compute_type(ComputeType type) { kernel_ = make_linear_kernel(type, weight, bias); }
 
 }  // namespace mt

@@ -69,6 +69,8 @@ TransformerImpl::TransformerImpl(const ModelConfig& config) : config_(config) {
     decoder_norm = register_module("decoder_norm", LayerNorm(d));
   }
   dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+  // Holds no parameter of its own: the weight is the embedding's, saved once under its name.
+  output_projection = register_module("output_projection", Linear(embedding->weight));
 
   // fairseq's initialisation: Xavier for projections, N(0, d^-1/2) for the shared embedding.
   at::NoGradGuard no_grad;
@@ -92,27 +94,15 @@ at::Tensor TransformerImpl::embed(const at::Tensor& tokens, int64_t offset) {
 }
 
 at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
-  auto h = config_.pre_norm ? decoder_norm(x) : x;
-  const bool inference = running_inference(*this);
-  if (use_packed(output_packed_, h, inference)) return packed_linear(h, output_packed_, at::Tensor());
-  if (!output_int8_.isNone() && inference) return linear_int8(h, output_int8_);
-  return at::linear(h, embedding->weight);
+  return output_projection(config_.pre_norm ? decoder_norm(x) : x);
 }
 
 void TransformerImpl::set_compute_type(ComputeType type) {
-  if (type == ComputeType::Int8) {
-    TORCH_CHECK(parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
-    for (auto& module : modules(/*include_self=*/false))
-      if (auto* linear = module->as<LinearImpl>()) linear->quantize_int8();
-    output_int8_ = pack_int8(embedding->weight, at::Tensor());
-    return;
-  }
+  TORCH_CHECK(type != ComputeType::Int8 || parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
   if (type == ComputeType::BFloat16) to(at::kBFloat16);
-  if (!parameters().front().device().is_cpu()) return;
-  for (auto& module : modules(/*include_self=*/false))
-    if (auto* linear = module->as<LinearImpl>()) linear->pack();
-  const auto& tied = embedding->weight;
-  if (can_pack(tied.scalar_type(), tied.size(1))) output_packed_ = pack_weight(tied);
+  output_projection->weight = embedding->weight;  // the same tensor, now in the compute dtype
+  for (auto& module : modules(/*include_self=*/false))  // the output projection among them
+    if (auto* linear = module->as<LinearImpl>()) linear->set_compute_type(type);
 }
 
 EncoderOutput TransformerImpl::encode(const at::Tensor& src) {

@@ -66,8 +66,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
   LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
   torch::nn::Dropout dropout{nullptr};
-  PackedWeight output_packed_;  // the tied output projection, for the packed kernels
-  c10::IValue output_int8_;     // the same for ComputeType::Int8
+  Linear output_projection{nullptr};  // tied with the embedding matrix
 };
 TORCH_MODULE(Transformer);
 

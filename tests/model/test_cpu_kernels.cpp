@@ -175,7 +175,7 @@ TEST(PackedLinear, ModuleRunsPackedOnlyWithoutAutograd) {
   if (!can_pack(at::kFloat, 32)) GTEST_SKIP() << "this CPU has no packed float kernel";
   torch::manual_seed(9);
   Linear layer(32, 48);
-  layer->pack();
+  layer->set_compute_type(ComputeType::Float32);
   auto x = at::randn({2, 5, 32});
   {
     at::NoGradGuard no_grad;

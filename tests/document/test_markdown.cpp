@@ -12,13 +12,7 @@
 using mt::doc::translate_markdown;
 
 namespace {
-std::string sample_readme() {
-  std::ifstream in(std::string(MT_SOURCE_DIR) + "/tests/data/sample_readme.md", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+std::string sample_readme() { return test_data("sample_readme.md"); }
 }  // namespace
 
 TEST(Markdown, SampleReadmeKeepsItsTree) {

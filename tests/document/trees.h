@@ -7,8 +7,19 @@
 #include <gumbo.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+// A file of tests/data, whole.
+inline std::string test_data(const std::string& name) {
+  std::ifstream in(std::string(MT_SOURCE_DIR) + "/tests/data/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // One entry per node, in document order: its type, and for code, HTML and links what must not
 // change (literal, URL). Text is left out. `with_inlines`: emphasis, links and images too, else

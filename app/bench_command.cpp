@@ -67,8 +67,11 @@ nlohmann::json bench_decode(const BenchOptions& o) {
   }
   SearchOptions search_options;
   search_options.beam = o.greedy ? 1 : o.beam;
-  search_options.force_steps = o.force_steps;
   search_options.max_len_a = 1.2;
+  if (o.force_steps > 0) {  // exactly N steps, as the reference's --force-steps: no EOS before the limit
+    search_options.min_length = search_options.max_len_b = o.force_steps;
+    search_options.max_len_a = 0;
+  }
   c10::InferenceMode guard;
   search(net, batches.front(), search_options);  // warm-up
   int64_t out_tokens = 0;
@@ -162,7 +165,7 @@ Run add_bench_command(CLI::App& app) {
   decode->add_option("--batch-size", o->batch_size)->check(CLI::Range(1, 100000));
   decode->add_option("--sentences", o->sentences)->check(CLI::Range(1, 10000000));
   decode->add_option("--force-steps", o->force_steps, "Decode exactly N steps, EOS suppressed")->check(CLI::Range(0, 1000));
-  decode->add_option("--compute-type", o->compute_type)->check(CLI::IsMember({"float32", "bfloat16", "int8"}));
+  decode->add_option("--compute-type", o->compute_type)->check(CLI::IsMember(compute_type_names()));
   auto* train = cmd->add_subcommand("train", "Optimizer steps on synthetic batches");
   add_model_flags(train, *o);
   train->add_option("--batch-tokens", o->batch_tokens)->check(CLI::Range(16, 10000000));

@@ -8,6 +8,7 @@
 
 #include "app/command.h"
 #include "app/input_file.h"
+#include "app/output_file.h"
 #include "app/translation_flags.h"
 #include "model/metrics/bleu.h"
 #include "model/metrics/chrf.h"
@@ -57,10 +58,10 @@ Run add_eval_command(CLI::App& app) {
       // One direction for the whole test set: the references' language.
       const std::optional<Lang> to = o->flags.target() ? o->flags.target() : reference_language;
       for (auto& t : translator.translate(sources, to)) hyps.push_back(std::move(t.text));
-      if (!o->save.empty()) {
-        std::ofstream out(o->save);
-        for (const auto& h : hyps) out << h << '\n';
-        if (!out) throw std::runtime_error("cannot write '" + o->save + "'");
+      if (!o->save.empty()) {  // whole or not at all, as translate's -o
+        OutputFile out(o->save);
+        for (const auto& h : hyps) out.stream() << h << '\n';
+        out.commit();
       }
     } else {
       hyps = read_lines(o->hypothesis);

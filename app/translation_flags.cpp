@@ -16,14 +16,16 @@ void TranslationFlags::add_to(CLI::App& cmd) {
       ->check(CLI::Range(0.0, 10.0));
   cmd.add_option("--max-len-a", max_len_a, "Output length limit: a * source length + b")->check(CLI::Range(0.0, 10.0));
   cmd.add_option("--max-len-b", max_len_b, "Output length limit: a * source length + b")->check(CLI::Range(0, 1000));
+  cmd.add_option("--min-length", min_length, "No end of sentence before this many output tokens (0 = off)")
+      ->check(CLI::Range(0, 1000));
   cmd.add_option("--no-repeat-ngram", no_repeat_ngram, "Forbid repeating n-grams of this size (0 = off)")
       ->check(CLI::Range(0, 10));
   cmd.add_option("--batch-tokens", batch_tokens, "Source tokens x beam per batch")->check(CLI::Range(16, 10000000));
   cmd.add_option("--zh-script", zh_script, "Chinese output script: simplified or traditional")
       ->check(CLI::IsMember({"simplified", "traditional"}));
   cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
-  cmd.add_option("--compute-type", compute_type, "bfloat16 (oneDNN bf16 kernels), int8 (weights; oneDNN) or float32")
-      ->check(CLI::IsMember({"int8", "bfloat16", "float32"}));
+  cmd.add_option("--compute-type", compute_type, "bfloat16 (AVX512-BF16 kernels), int8 (weights; oneDNN) or float32")
+      ->check(CLI::IsMember(compute_type_names()));
   cmd.add_flag("--no-split", no_split, "Translate each line whole instead of sentence by sentence");
 }
 
@@ -34,6 +36,7 @@ TranslatorOptions TranslationFlags::translator_options() const {
   o.search.max_len_a = max_len_a;
   o.search.max_len_b = max_len_b;
   o.search.no_repeat_ngram = no_repeat_ngram;
+  o.search.min_length = min_length;
   o.batch_tokens = batch_tokens;
   o.traditional_output = zh_script == "traditional";
   o.reverse_weight = reverse_weight;

@@ -19,6 +19,7 @@ struct TranslationFlags {
   double max_len_a = 1.5;
   int64_t max_len_b = 10;
   int64_t no_repeat_ngram = 0;
+  int64_t min_length = 0;
   int64_t batch_tokens = 4000;
   std::string zh_script = "simplified";
   std::string device = "cpu";

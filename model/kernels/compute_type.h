@@ -3,6 +3,7 @@
 // parsed here and resolved to what the device can run; the network only carries out the choice.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <c10/core/Device.h>
 
@@ -11,6 +12,7 @@ namespace mt {
 enum class ComputeType { Float32, BFloat16, Int8 };
 
 ComputeType parse_compute_type(const std::string& name);  // float32 | bfloat16 | int8; throws otherwise
+std::vector<std::string> compute_type_names();            // what parse_compute_type takes
 
 // The type that runs for `requested` on `device`: int8 kernels are CPU-only (a GPU runs bfloat16
 // instead), and a CPU without AVX512-BF16 has no fast bfloat16 product (it runs float32).

@@ -65,7 +65,9 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
     const int64_t V = logits.size(1);
     auto normalizer = logsumexp_rows(logits);  // log-probabilities are logits - normalizer
     restrict_tokens(logits, batch.max_len, width, t, o, history);
-    const int64_t take = std::min<int64_t>(o.force_steps > 0 ? K : 2 * K, V);
+    // Without EOS among them, the best K are enough to keep K alive.
+    const bool eos_banned = t < o.min_length;
+    const int64_t take = std::min<int64_t>(eos_banned ? K : 2 * K, V);
     auto [row_scores, row_best] = row_topk(logits, take);
     auto row_logp = row_scores - normalizer.unsqueeze(1);
     auto cand = (scores.to(device).view({N, 1}) + row_logp).view({B, width * take});
@@ -97,7 +99,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
         }
       }
       const bool out_of_length = t + 1 >= batch.max_len[b];
-      if (out_of_length && o.force_steps > 0) {  // forced decoding ends with the live beams
+      if (out_of_length && eos_banned) {  // the length limit before the minimum: the live beams end here
         for (const auto& c : alive) {
           auto h = hypothesis(c.row, c.score, t + 1);
           h.tokens.push_back(c.token);

@@ -13,7 +13,10 @@ struct SearchOptions {
   int64_t max_len_b = 10;
   int64_t n_best = 1;
   int64_t no_repeat_ngram = 0;    // forbid repeating any n-gram of this size (0 = off)
-  int64_t force_steps = 0;        // benchmarks: EOS suppressed, exactly this many steps
+  // No EOS before this many tokens (fairseq's --min-len). Where that reaches the length limit the
+  // hypotheses end there without EOS: min_length = max_len_b with max_len_a = 0 decodes exactly
+  // that many steps (the benchmarks' forced decoding).
+  int64_t min_length = 0;
 };
 
 struct Hypothesis {

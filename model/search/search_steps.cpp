@@ -29,7 +29,7 @@ SearchBatch start_search(Transformer& model, const at::Tensor& src, const Search
   for (int64_t i = 0; i < src.size(0); ++i) {
     if (len[i] == 0) continue;
     batch.sentences.push_back(i);
-    int64_t m = o.force_steps > 0 ? o.force_steps : int64_t(o.max_len_a * double(len[i]) + double(o.max_len_b));
+    const int64_t m = int64_t(o.max_len_a * double(len[i]) + double(o.max_len_b));
     batch.max_len.push_back(std::clamp<int64_t>(m, 1, limit));
   }
   if (batch.sentences.empty()) return batch;
@@ -43,7 +43,7 @@ void restrict_tokens(at::Tensor& scores, const std::vector<int64_t>& max_len, in
                      const SearchOptions& o, const at::Tensor& history) {
   for (int id : {SpecialIds::pad, SpecialIds::bos, SpecialIds::unk, SpecialIds::to_zh, SpecialIds::to_en})
     scores.select(1, id).fill_(kNegInf);
-  if (o.force_steps > 0) {
+  if (t < o.min_length) {  // too short to end: no EOS (and no forced EOS at the length limit)
     scores.select(1, SpecialIds::eos).fill_(kNegInf);
   } else {
     for (size_t b = 0; b < max_len.size(); ++b) {

@@ -91,10 +91,22 @@ TEST(BeamSearch, OutputLengthLimitsHold) {
   auto out = beam_search(net, src, o);
   EXPECT_LE(out[0][0].tokens.size(), size_t(0.5 * 5 + 2));
   EXPECT_LE(out[1][0].tokens.size(), size_t(0.5 * 11 + 2));
-  o.force_steps = 7;
+  // Forced decoding: no EOS before the limit, exactly that many steps.
+  o.min_length = o.max_len_b = 7;
+  o.max_len_a = 0;
   for (auto& hyps : search(net, src, o)) EXPECT_EQ(hyps[0].tokens.size(), 7u);
   o.beam = 1;
   for (auto& hyps : search(net, src, o)) EXPECT_EQ(hyps[0].tokens.size(), 7u);
+  // A minimum below the limit: at least that long, and ended by EOS within the limit.
+  o.min_length = 4;
+  o.max_len_b = 9;
+  for (int64_t beam : {1, 3}) {
+    o.beam = beam;
+    for (auto& hyps : search(net, src, o)) {
+      EXPECT_GE(hyps[0].tokens.size(), 4u);
+      EXPECT_LE(hyps[0].tokens.size(), 9u);
+    }
+  }
 }
 
 TEST(BeamSearch, NoRepeatNgramForbidsRepeatedBigrams) {
@@ -105,7 +117,8 @@ TEST(BeamSearch, NoRepeatNgramForbidsRepeatedBigrams) {
   c10::InferenceMode guard;
   SearchOptions o;
   o.beam = 2;
-  o.force_steps = 12;
+  o.min_length = o.max_len_b = 12;
+  o.max_len_a = 0;
   o.no_repeat_ngram = 2;
   auto out = beam_search(net, random_batch({5}, 8), o);
   const auto& t = out[0][0].tokens;

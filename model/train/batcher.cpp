@@ -4,6 +4,7 @@
 #include <numeric>
 #include <random>
 
+#include "model/translate/batching.h"
 #include "tokenizer/vocabulary.h"
 
 namespace mt {
@@ -15,20 +16,11 @@ std::vector<std::vector<int64_t>> plan_batches(const ExampleSet& examples, std::
   auto width = [&](int64_t i) { return std::max(examples.source_length(i), examples.target_length(i) + 1); };
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return width(a) < width(b); });
 
+  std::vector<int64_t> widths;
+  for (int64_t i : order) widths.push_back(width(i));
   std::vector<std::vector<int64_t>> batches;
-  std::vector<int64_t> current;
-  int64_t longest = 0;
-  for (int64_t i : order) {
-    const int64_t w = std::max(longest, width(i));
-    if (!current.empty() && w * int64_t(current.size() + 1) > batch_tokens) {
-      batches.push_back(std::move(current));
-      current.clear();
-      longest = 0;
-    }
-    current.push_back(i);
-    longest = std::max(longest, width(i));
-  }
-  if (!current.empty()) batches.push_back(std::move(current));
+  for (const auto& [begin, end] : token_budget_batches(widths, batch_tokens))
+    batches.emplace_back(order.begin() + long(begin), order.begin() + long(end));
   std::shuffle(batches.begin(), batches.end(), rng);
   return batches;
 }

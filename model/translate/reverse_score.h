@@ -18,7 +18,7 @@ struct ReversePair {
 
 // For each pair, the mean log-probability per token (EOS included) of the source given the
 // translation, teacher-forced. Runs under the caller's inference mode, at most `budget` target
-// positions x rows at a time.
-std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget = 4096);
+// positions x rows at a time (the translator passes its --batch-tokens).
+std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget);
 
 }  // namespace mt

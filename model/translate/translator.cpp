@@ -5,6 +5,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "model/translate/batching.h"
 #include "model/translate/reverse_score.h"
 #include "tokenizer/sentence_splitter.h"
 
@@ -54,7 +55,7 @@ void Translator::rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, c
     const Lang source_lang = targets[segment.line] == Lang::Zh ? Lang::En : Lang::Zh;
     for (const auto& h : hyps[r]) pairs.push_back({&h.tokens, &sources[r], source_lang});
   }
-  const auto reverse = reverse_log_probs(network_, pairs);
+  const auto reverse = reverse_log_probs(network_, pairs, options_.batch_tokens);
   size_t i = 0;
   for (auto& candidates : hyps) {
     for (auto& h : candidates) h.score += options_.reverse_weight * reverse[i++];
@@ -90,19 +91,15 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     const bool rerank = options_.reverse_weight > 0 && beam > 1;
     SearchOptions search_options = options_.search;
     if (rerank) search_options.n_best = std::max(search_options.n_best, beam);  // the beam's n-best
-    for (size_t start = 0; start < order.size();) {
-      const int64_t width = int64_t(segments[order[start]].ids.size());
-      size_t end = start + 1;
-      while (end < order.size() && int64_t(end - start + 1) * width * beam <= options_.batch_tokens) ++end;
-      auto src = at::full({int64_t(end - start), width}, int64_t(SpecialIds::pad), at::kLong);
-      for (size_t r = start; r < end; ++r) {
-        const auto& ids = segments[order[r]].ids;
-        src[int64_t(r - start)].narrow(0, 0, int64_t(ids.size())).copy_(at::tensor(ids, at::kLong));
-      }
+    std::vector<int64_t> widths;  // a segment costs its length for each of its beams
+    for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * beam);
+    for (const auto& [start, end] : token_budget_batches(widths, options_.batch_tokens)) {
+      std::vector<const std::vector<int64_t>*> rows;
+      for (size_t r = start; r < end; ++r) rows.push_back(&segments[order[r]].ids);
+      auto src = padded_rows(rows);
       auto hyps = search(network_, src.to(device), search_options);
       if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);
       for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
-      start = end;
 #ifdef __GLIBC__
       // Give the batch's freed tensors back to the system: glibc would otherwise keep the heap at
       // its high-water mark, and memory would grow with the file instead of the batch.

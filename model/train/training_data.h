@@ -44,7 +44,6 @@ class ExampleSet {
   std::vector<int32_t> ids_;      // every pair's English ids, then its Chinese ids
   std::vector<uint64_t> starts_;  // 2p: where pair p's English starts, 2p + 1: its Chinese
   std::unordered_set<uint64_t> seen_;  // hashes of the kept pairs' ids, for dedupe
-  friend class TrainingData;
 };
 
 // Both directions of every source of the config.

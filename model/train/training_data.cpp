@@ -39,14 +39,16 @@ bool ExampleSet::add(const SentencePair& pair, const Tokenizer& tokenizer, const
 }
 
 // Example 2p reads English (source) and Chinese (target) of pair p; 2p + 1 the other way round.
-const int32_t* ExampleSet::side(int64_t example, bool target) const {
+// starts_[2p] is where pair p's English begins, starts_[2p + 1] its Chinese.
+size_t ExampleSet::slot(int64_t example, bool target) const {
   const bool chinese = target == (example % 2 == 0);
-  return ids_.data() + starts_[size_t(example / 2 * 2 + (chinese ? 1 : 0))];
+  return size_t(example / 2 * 2 + (chinese ? 1 : 0));
 }
 
+const int32_t* ExampleSet::side(int64_t example, bool target) const { return ids_.data() + starts_[slot(example, target)]; }
+
 int64_t ExampleSet::side_length(int64_t example, bool target) const {
-  const bool chinese = target == (example % 2 == 0);
-  const size_t i = size_t(example / 2 * 2 + (chinese ? 1 : 0));
+  const size_t i = slot(example, target);
   const uint64_t end = i + 1 < starts_.size() ? starts_[i + 1] : ids_.size();
   return int64_t(end - starts_[i]);
 }

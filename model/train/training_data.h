@@ -30,7 +30,7 @@ class ExampleSet {
   // Cleans and adds a pair; false (and the reason counted) when it is dropped.
   bool add(const SentencePair& pair, const Tokenizer& tokenizer, const CleaningOptions& options, CleaningStats& stats);
 
-  int64_t size() const { return int64_t(starts_.size() / 2) * 2; }
+  int64_t size() const { return int64_t(starts_.size()); }  // two starts, two examples a pair
   int64_t source_length(int64_t example) const { return side_length(example, false) + 2; }
   int64_t target_length(int64_t example) const { return side_length(example, true) + 1; }
   // The example's source or target ids, tag and EOS included, written from `out`.
@@ -38,6 +38,7 @@ class ExampleSet {
   void write_target(int64_t example, int64_t* out) const;
 
  private:
+  size_t slot(int64_t example, bool target) const;  // index into starts_
   int64_t side_length(int64_t example, bool target) const;
   const int32_t* side(int64_t example, bool target) const;
 

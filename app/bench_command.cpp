@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
 #include <torch/optim/adam.h>
@@ -14,6 +14,7 @@
 #include "app/command.h"
 #include "model/search/search.h"
 #include "model/train/loss.h"
+#include "model/train/mixed_precision.h"
 #include "tokenizer/tokenizer.h"
 
 namespace mt::app {
@@ -33,8 +34,8 @@ struct BenchOptions {
   int64_t seed = 1;
 };
 
-double mm_peak_gflops() {  // fp32 1024^3 matrix product on the same threads, for the efficiency ratio
-  auto x = at::randn({1024, 1024}), y = at::randn({1024, 1024});
+double mm_peak_gflops(at::ScalarType type) {  // a 1024^3 matrix product on the same threads, for the efficiency ratios
+  auto x = at::randn({1024, 1024}).to(type), y = at::randn({1024, 1024}).to(type);
   at::mm(x, y);
   at::mm(x, y);
   const auto t = Clock::now();
@@ -101,28 +102,38 @@ nlohmann::json bench_train(const BenchOptions& o) {
   }
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(5e-4).betas({0.9, 0.98}).eps(1e-9));
   std::vector<double> times;
+  // Where a step's time goes, summed over the timed steps. "data" is the batch's copy in, which a
+  // real run does in collate (these batches are made up front).
+  std::map<std::string, double> phases;
   double first_loss = 0, last_loss = 0;
   for (int64_t step = 0; step < o.warmup_steps + o.steps; ++step) {
-    const auto& b = batches[size_t(step % 4)];
-    const auto t = Clock::now();
+    const bool timed = step >= o.warmup_steps;
+    auto t = Clock::now();
+    auto phase = [&](const char* name) {
+      if (timed) phases[name] += seconds_since(t);
+      t = Clock::now();
+    };
+    const auto start = t;
+    const auto& stored = batches[size_t(step % 4)];
+    const Batch b{stored.src.clone(), stored.tgt_in.clone(), stored.tgt.clone()};
     adam.zero_grad();
+    phase("data");
     at::Tensor logits;
-    if (o.precision == "bf16") {
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-      at::autocast::set_cpu_enabled(true);
+    {
+      AutocastScope autocast(o.precision, at::kCPU);
+      logits = net->forward(b.src, b.tgt_in);
     }
-    logits = net->forward(b.src, b.tgt_in);
-    if (o.precision == "bf16") {
-      at::autocast::set_cpu_enabled(false);
-      at::autocast::clear_cache();
-    }
+    phase("forward");
     auto loss = label_smoothed_loss(logits, b.tgt, 0.1);
     auto mean = loss.smoothed / double(n * o.tgt_len);
+    phase("loss");
     mean.backward();
+    phase("backward");
     adam.step();
+    phase("optimizer");
     last_loss = mean.item<double>();
     if (step == 0) first_loss = last_loss;
-    if (step >= o.warmup_steps) times.push_back(seconds_since(t));
+    if (timed) times.push_back(seconds_since(start));
   }
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
@@ -135,12 +146,18 @@ nlohmann::json bench_train(const BenchOptions& o) {
                       (double(o.model.enc_layers) * double(o.src_len * o.src_len) +
                        double(o.model.dec_layers) * double(o.tgt_len * o.tgt_len + o.tgt_len * o.src_len));
   const double flops = 6 * (enc * S + (dec + out) * T) + attn;
-  const double peak = mm_peak_gflops();
+  const double fp32_peak = mm_peak_gflops(at::kFloat), bf16_peak = mm_peak_gflops(at::kBFloat16);
+  const double gflops = flops / median / 1e9;
+  nlohmann::json profile;
+  double profiled = 0;
+  for (const auto& [name, seconds] : phases) profiled += seconds;
+  for (const auto& [name, seconds] : phases) profile[name + "_ms"] = 1e3 * seconds / double(times.size());
   return {{"mode", "train-bench"}, {"precision", o.precision}, {"sentences_per_batch", n},
           {"ms_per_step_median", median * 1e3}, {"src_tgt_tokens_per_s", (S + T) / median},
-          {"tgt_tokens_per_s", T / median}, {"gflops_per_s", flops / median / 1e9}, {"mm1024_peak_gflops_per_s", peak},
-          {"efficiency_vs_mm_peak", flops / median / 1e9 / peak}, {"loss_first", first_loss}, {"loss_last", last_loss},
-          {"threads", at::get_num_threads()}};
+          {"tgt_tokens_per_s", T / median}, {"gflops_per_s", gflops}, {"mm1024_peak_gflops_per_s", fp32_peak},
+          {"mm1024_bf16_peak_gflops_per_s", bf16_peak}, {"efficiency_vs_mm_peak", gflops / fp32_peak},
+          {"efficiency_vs_bf16_mm_peak", gflops / bf16_peak}, {"step_profile", profile},
+          {"loss_first", first_loss}, {"loss_last", last_loss}, {"threads", at::get_num_threads()}};
 }
 
 void add_model_flags(CLI::App* cmd, BenchOptions& o) {

@@ -5,7 +5,8 @@
 
 namespace mt {
 
-// logits (N, V) float or bf16 -> (N) float, log(sum(exp(row))) computed in float.
-at::Tensor logsumexp_rows(const at::Tensor& logits);
+// logits (N, V) float or bf16 -> (N) float, log(sum(exp(row))) computed in float. With row_sums,
+// also each row's plain sum (the label-smoothed loss's uniform term), from the same pass.
+at::Tensor logsumexp_rows(const at::Tensor& logits, at::Tensor* row_sums = nullptr);
 
 }  // namespace mt

@@ -1,4 +1,5 @@
 #include "model/network/attention.h"
+#include "model/network/dropout.h"
 
 #include <cmath>
 
@@ -46,7 +47,7 @@ at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor&
   auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(attention_scale(d_head_));
   if (mask.defined()) scores = scores + mask;
   auto probs = at::softmax(scores, -1);
-  if (dropout_ > 0 && is_training()) probs = at::dropout(probs, dropout_, true);
+  probs = hashed_dropout(probs, dropout_, is_training());
   auto out = at::matmul(probs.to(v.scalar_type()), v);  // (B, heads, Tq, d_head)
   int64_t B = out.size(0), T = out.size(2);
   return out_proj(out.transpose(1, 2).reshape({B, T, heads_ * d_head_}));

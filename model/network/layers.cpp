@@ -9,13 +9,13 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn, double dropout) :
 
 at::Tensor FeedForwardImpl::forward(const at::Tensor& x) {
   auto h = up->forward_relu(x);
-  if (dropout_ > 0 && is_training()) h = at::dropout(h, dropout_, true);
+  h = hashed_dropout(h, dropout_, is_training());
   return down(h);
 }
 
 ResidualImpl::ResidualImpl(int64_t d_model, double dropout, bool pre_norm) : pre_norm_(pre_norm) {
   norm = register_module("norm", LayerNorm(d_model));
-  this->dropout = register_module("dropout", torch::nn::Dropout(dropout));
+  this->dropout = register_module("dropout", Dropout(dropout));
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const ModelConfig& c) {

@@ -1,9 +1,9 @@
 // Encoder and decoder layers: attention and a position-wise feed-forward network, each wrapped in
 // a residual connection with LayerNorm (pre-norm by default, the paper's post-norm as an option).
 #pragma once
-#include <torch/nn/modules/dropout.h>
 
 #include "model/network/attention.h"
+#include "model/network/dropout.h"
 #include "model/network/layer_norm.h"
 #include "model/network/config.h"
 
@@ -33,7 +33,7 @@ class ResidualImpl : public torch::nn::Module {
  private:
   bool pre_norm_;
   LayerNorm norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
 };
 TORCH_MODULE(Residual);
 

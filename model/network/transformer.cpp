@@ -68,7 +68,7 @@ TransformerImpl::TransformerImpl(const ModelConfig& config) : config_(config) {
     encoder_norm = register_module("encoder_norm", LayerNorm(d));
     decoder_norm = register_module("decoder_norm", LayerNorm(d));
   }
-  dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+  dropout = register_module("dropout", Dropout(config.dropout));
   // Holds no parameter of its own: the weight is the embedding's, saved once under its name.
   output_projection = register_module("output_projection", Linear(embedding->weight));
 

@@ -65,7 +65,7 @@ class TransformerImpl : public torch::nn::Module {
   at::Tensor positions;  // sinusoidal, (max_positions, d)
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};
   LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   Linear output_projection{nullptr};  // tied with the embedding matrix
 };
 TORCH_MODULE(Transformer);

@@ -1,0 +1,45 @@
+#include "model/network/dropout.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <mutex>
+
+#include "model/kernels/dropout_mask.h"
+
+namespace mt {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+uint64_t next_seed() {  // from LibTorch's CPU generator, so torch::manual_seed makes runs repeatable
+  auto* generator = at::detail::getDefaultCPUGenerator().get<at::CPUGeneratorImpl>();
+  std::lock_guard<std::mutex> lock(generator->mutex_);
+  return generator->random64();
+}
+
+struct HashedDropout : torch::autograd::Function<HashedDropout> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, double p) {
+    const uint64_t seed = next_seed();
+    ctx->saved_data["p"] = p;
+    ctx->saved_data["seed"] = int64_t(seed);
+    return apply_dropout_mask(x, p, seed);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto seed = uint64_t(ctx->saved_data["seed"].toInt());
+    return {apply_dropout_mask(grads[0], ctx->saved_data["p"].toDouble(), seed), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor hashed_dropout(const at::Tensor& x, double p, bool training) {
+  if (!training || p <= 0) return x;
+  if (x.is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16))
+    return HashedDropout::apply(x, p);
+  return at::dropout(x, p, true);
+}
+
+}  // namespace mt

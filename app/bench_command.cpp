@@ -116,7 +116,7 @@ nlohmann::json bench_train(const BenchOptions& o) {
     const auto start = t;
     const auto& stored = batches[size_t(step % 4)];
     const Batch b{stored.src.clone(), stored.tgt_in.clone(), stored.tgt.clone()};
-    adam.zero_grad();
+    for (auto& p : net->parameters()) p.mutable_grad().reset();  // as the trainer does
     phase("data");
     at::Tensor logits;
     {

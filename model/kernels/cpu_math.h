@@ -82,6 +82,17 @@ MT_CPU_INLINE Float16 load16(const c10::BFloat16* p) {
   return (Float16)(__builtin_convertvector(h, Int32x16) << 16);
 }
 
+MT_CPU_INLINE void store16(float* p, Float16 v) { __builtin_memcpy(p, &v, sizeof v); }
+MT_CPU_INLINE void store16(c10::BFloat16* p, Float16 v) {  // rounded to nearest even, as c10::BFloat16(float)
+  typedef uint16_t Half16 __attribute__((vector_size(32)));
+  typedef uint32_t Uint32x16 __attribute__((vector_size(64)));
+  const Uint32x16 bits = (Uint32x16)v;
+  const Uint32x16 rounded = (bits + (((bits >> 16) & 1u) + 0x7fffu)) >> 16;
+  const Uint32x16 quiet_nan = (bits >> 16) | 0x0040u;  // a NaN stays a NaN (rounding could carry it to inf)
+  const Half16 h = __builtin_convertvector(v == v ? rounded : quiet_nan, Half16);
+  __builtin_memcpy(p, &h, sizeof h);
+}
+
 // Lane-wise larger of a and b, where a NaN loses (it is never above anything).
 template <typename F>
 MT_CPU_INLINE F max(F a, F b) {

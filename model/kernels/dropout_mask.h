@@ -8,6 +8,10 @@ namespace mt {
 
 // x * keep(seed, i) / (1 - p), where keep(seed, i) holds with probability 1 - p. x is float or
 // bf16 on the CPU; a non-contiguous x is made contiguous first. The same seed gives the same mask.
-at::Tensor apply_dropout_mask(const at::Tensor& x, double p, uint64_t seed);
+// With relu, max(x, 0) is masked instead: the feed-forward layer's ReLU and dropout in one pass.
+at::Tensor apply_dropout_mask(const at::Tensor& x, double p, uint64_t seed, bool relu = false);
+
+// The gradient of relu-then-dropout from its output alone: grad / (1 - p) where output > 0, else 0.
+at::Tensor relu_dropout_backward(const at::Tensor& grad, const at::Tensor& output, double p);
 
 }  // namespace mt

@@ -24,8 +24,7 @@ MT_CPU_INLINE void grad_rows(const T* x, const int64_t* targets, const float* ls
     const float shift = lse[row], offset = g * uniform;
     int64_t v = 0;
     for (; v + 16 <= V; v += 16) {
-      const cpu::Float16 p = g * cpu::exp_nonpositive(cpu::load16(r + v) - shift) - offset;
-      for (int i = 0; i < 16; ++i) cpu::store(o[v + i], p[i]);
+      cpu::store16(o + v, g * cpu::exp_nonpositive(cpu::load16(r + v) - shift) - offset);
     }
     for (; v < V; ++v) cpu::store(o[v], g * std::exp(cpu::as_float(r[v]) - shift) - offset);
     const int64_t t = targets[row];

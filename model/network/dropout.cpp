@@ -33,12 +33,32 @@ struct HashedDropout : torch::autograd::Function<HashedDropout> {
   }
 };
 
+struct ReluDropout : torch::autograd::Function<ReluDropout> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, double p) {
+    auto y = apply_dropout_mask(x, p, next_seed(), /*relu=*/true);
+    ctx->saved_data["p"] = p;
+    ctx->save_for_backward({y});
+    return y;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    return {relu_dropout_backward(grads[0], ctx->get_saved_variables()[0], ctx->saved_data["p"].toDouble()), at::Tensor()};
+  }
+};
+
+bool hashed_mask_applies(const at::Tensor& x) {
+  return x.is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
+}
+
 }  // namespace
+
+at::Tensor relu_dropout(const at::Tensor& x, double p) {
+  if (hashed_mask_applies(x)) return ReluDropout::apply(x, p);
+  return at::dropout(at::relu(x), p, true);
+}
 
 at::Tensor hashed_dropout(const at::Tensor& x, double p, bool training) {
   if (!training || p <= 0) return x;
-  if (x.is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16))
-    return HashedDropout::apply(x, p);
+  if (hashed_mask_applies(x)) return HashedDropout::apply(x, p);
   return at::dropout(x, p, true);
 }
 

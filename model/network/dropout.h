@@ -10,6 +10,10 @@ namespace mt {
 // x itself otherwise. Float and bf16 CPU tensors take the hashed mask, others LibTorch's dropout.
 at::Tensor hashed_dropout(const at::Tensor& x, double p, bool training);
 
+// hashed_dropout(relu(x)) in one pass, whose backward reads only the output: the feed-forward
+// layer's activation when training.
+at::Tensor relu_dropout(const at::Tensor& x, double p);
+
 class DropoutImpl : public torch::nn::Cloneable<DropoutImpl> {
  public:
   explicit DropoutImpl(double p) : p_(p) {}

@@ -8,9 +8,8 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ffn, double dropout) :
 }
 
 at::Tensor FeedForwardImpl::forward(const at::Tensor& x) {
-  auto h = up->forward_relu(x);
-  h = hashed_dropout(h, dropout_, is_training());
-  return down(h);
+  // Training: ReLU and dropout in one pass, whose backward needs only the output.
+  return down(is_training() ? relu_dropout(up(x), dropout_) : up->forward_relu(x));
 }
 
 ResidualImpl::ResidualImpl(int64_t d_model, double dropout, bool pre_norm) : pre_norm_(pre_norm) {

@@ -324,7 +324,8 @@ TrainResult Trainer::run_loop() {
       // One step takes accumulate x world_size batches; rank r trains on every world_size-th.
       // The loss is normalised by the target tokens of the whole step, summed over ranks, so
       // N ranks with batch B take the same step as one process with batch N x B.
-      optimizer_->zero_grad();
+      // Gradients dropped rather than zeroed: the first backward writes them instead of adding to zeros.
+      for (auto& p : net_->parameters()) p.mutable_grad().reset();
       const int64_t n = std::min<int64_t>(c_.accumulate * parallel_.world_size(), int64_t(plan.size()) - at_.batch);
       std::vector<int64_t> mine;
       double step_tokens = 0;

@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   // Every decoding step allocates and frees the same few megabytes (logits, caches): keep them in
   // the heap. By default glibc maps such blocks fresh, or trims them back, and each step then pays
   // for zeroed pages from the kernel (~10% of beam search). The translator trims after each batch.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  // glibc caps the threshold at 32 MB, which is why training's larger blocks need tcmalloc (see
+  // CMakeLists.txt); linked with it, these two calls are no-ops.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
   CLI::App app{"mt: English <-> Chinese neural machine translation (Transformer + beam search)"};

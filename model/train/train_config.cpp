@@ -78,7 +78,10 @@ const std::vector<std::pair<std::string, Field>>& fields() {
       {"train", {[](TrainConfig& c, const YAML::Node& n) { c.train = read_sources(n); },
                  [](const TrainConfig& c) { return write_sources(c.train); }}},
       {"dev", {[](TrainConfig& c, const YAML::Node& n) {
-                 c.dev = n.IsSequence() ? n.as<std::vector<std::string>>() : std::vector<std::string>{n.as<std::string>()};
+                 // One path, a list, or nothing (`--set dev=`, `dev: []`): no dev set.
+                 if (n.IsSequence()) c.dev = n.as<std::vector<std::string>>();
+                 else if (n.IsNull() || n.as<std::string>().empty()) c.dev.clear();
+                 else c.dev = {n.as<std::string>()};
                },
                [](const TrainConfig& c) { return YAML::Node(c.dev); }}},
       {"tokenizer", field(&TrainConfig::tokenizer)},

@@ -218,6 +218,8 @@ TEST_F(TrainingDataTest, ConfigListsWeightedSourcesAndSeveralDevSets) {
   EXPECT_EQ(again.dev, c.dev);
   apply_override(c, "dev=one/set");
   EXPECT_EQ(c.dev, std::vector<std::string>{"one/set"});
+  apply_override(c, "dev=");  // as scripts/bench.sh's data-parallel row: no dev set at all
+  EXPECT_TRUE(c.dev.empty());
   EXPECT_THROW(load_train_config(write("e.yaml", "train: [{path: x, weigth: 2}]\n")), std::runtime_error);
   EXPECT_THROW(load_train_config(write("f.yaml", "train: [{path: x, weight: -1}]\n")), std::runtime_error);
 }

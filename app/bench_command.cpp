@@ -102,8 +102,8 @@ nlohmann::json bench_train(const BenchOptions& o) {
   }
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(5e-4).betas({0.9, 0.98}).eps(1e-9));
   std::vector<double> times;
-  // Where a step's time goes, summed over the timed steps. "data" is the batch's copy in, which a
-  // real run does in collate (these batches are made up front).
+  // Where a step's time goes, averaged over the timed steps. "data" is the batch's copy in (a real
+  // run's collate; these batches are made up front) and dropping the last step's gradients.
   std::map<std::string, double> phases;
   double first_loss = 0, last_loss = 0;
   for (int64_t step = 0; step < o.warmup_steps + o.steps; ++step) {
@@ -149,8 +149,6 @@ nlohmann::json bench_train(const BenchOptions& o) {
   const double fp32_peak = mm_peak_gflops(at::kFloat), bf16_peak = mm_peak_gflops(at::kBFloat16);
   const double gflops = flops / median / 1e9;
   nlohmann::json profile;
-  double profiled = 0;
-  for (const auto& [name, seconds] : phases) profiled += seconds;
   for (const auto& [name, seconds] : phases) profile[name + "_ms"] = 1e3 * seconds / double(times.size());
   return {{"mode", "train-bench"}, {"precision", o.precision}, {"sentences_per_batch", n},
           {"ms_per_step_median", median * 1e3}, {"src_tgt_tokens_per_s", (S + T) / median},

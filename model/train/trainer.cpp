@@ -215,6 +215,7 @@ double Trainer::validate() {
 
 void Trainer::save_checkpoint() {
   at_.elapsed = elapsed();
+  started_ = std::chrono::steady_clock::now();  // at_.elapsed holds the time until now: count it once
   mt::save_checkpoint((out_ / "checkpoint.pt").string(), net_, *optimizer_, at_);
 }
 

@@ -54,13 +54,19 @@ TEST(Paragraphs, ChineseParagraphGivesFiveEnglishSentencesOnOneLine) {
 
 TEST(Paragraphs, NoSplitTranslatesTheLineWhole) {
   REQUIRE_MODEL();
+  // Sentence by sentence, a line's n-best is only its parts' best, joined (one row, score 0); whole,
+  // the line is searched once and has its own n-best.
   const std::string text = "I came home late. My mother was angry. She asked where I had been.\n";
-  auto split = run_mt("translate " + fast(), text);
-  auto whole = run_mt("translate --no-split " + fast(), text);
+  auto split = run_mt("translate --n-best 2 " + fast(), text);
+  auto whole = run_mt("translate --no-split --n-best 2 " + fast(), text);
   ASSERT_EQ(split.exit_code, 0) << split.err;
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
-  EXPECT_EQ(split_lines(whole.out).size(), 1u);
-  EXPECT_NE(split.out, whole.out);
+  const auto split_rows = split_lines(split.out), whole_rows = split_lines(whole.out);
+  ASSERT_EQ(split_rows.size(), 1u) << split.out;
+  EXPECT_EQ(split_rows[0].rfind("0\t0\t", 0), 0u) << split.out;
+  ASSERT_EQ(whole_rows.size(), 2u) << whole.out;
+  for (const auto& row : whole_rows) EXPECT_EQ(row.rfind("0\t-", 0), 0u) << "a real log-probability: " << row;
+  EXPECT_NE(whole_rows[0], whole_rows[1]);
 }
 
 TEST(Documents, MarkdownReadmeKeepsItsStructure) {

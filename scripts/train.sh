@@ -2,8 +2,9 @@
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
 #   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
 #   the public test set and the dev sets -> install into models/. By default that is
-#   scripts/en-zh-v2.yaml: every corpus, weighted, two dev sets (the shipped model). Later stages,
-#   if any, fine-tune the stage before with their own config.
+#   scripts/en-zh-v2.yaml: every corpus, weighted, two dev sets, then a second cool-down,
+#   scripts/en-zh-v2-restart.yaml (the shipped model). Each later stage fine-tunes the stage before
+#   with its own config.
 #
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run of a small network (no install)
@@ -21,7 +22,7 @@ MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
 OUT=runs/en-zh-v2
 CONFIG=scripts/en-zh-v2.yaml
-FINETUNE_CONFIGS=()
+FINETUNE_CONFIGS=(scripts/en-zh-v2-restart.yaml)
 CUSTOM_STAGES=0
 INSTALL=models/en-zh
 MINUTES=""
@@ -84,13 +85,17 @@ stage() {
 }
 stage "$CONFIG" "$OUT"
 STAGES=("$OUT")
-for config in "${FINETUNE_CONFIGS[@]}"; do  # into runs/en-zh-restart for scripts/en-zh-restart.yaml, ...
+for config in "${FINETUNE_CONFIGS[@]}"; do
   TUNE=(--set "init_from=$OUT/final")
   # --tiny: a few steps check the stage runs
   [ "$TINY" = 1 ] && TUNE+=(--set max_steps=20 --set decay_steps=10 --set valid_every=10 --set warmup=5 --set glossary_max_words=1)
+  # runs/en-zh-v2-restart for scripts/en-zh-v2-restart.yaml after en-zh-v2, runs/en-zh-glossary for
+  # en-zh-glossary.yaml after en-zh: the stage's name without the first stage's (or en-zh-) prefix
   name=$(basename "$config" .yaml)
-  stage "$config" "${STAGES[0]}-${name#en-zh-}" "${TUNE[@]}"
-  OUT=${STAGES[0]}-${name#en-zh-}
+  suffix=${name#"$(basename "$CONFIG" .yaml)"-}
+  [ "$suffix" = "$name" ] && suffix=${name#en-zh-}
+  stage "$config" "${STAGES[0]}-$suffix" "${TUNE[@]}"
+  OUT=${STAGES[0]}-$suffix
   STAGES+=("$OUT")
 done
 

@@ -9,7 +9,7 @@
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run of a small network (no install)
 #   scripts/train.sh --data DIR --out runs/x --minutes 90 --install models/en-zh
-#   scripts/train.sh --finetune A.yaml [--finetune B.yaml]   # add these later stages
+#   scripts/train.sh --finetune A.yaml [--finetune B.yaml]   # these later stages instead
 #   scripts/train.sh --no-finetune   # stage 1 only
 #   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
 #   scripts/train.sh --config scripts/en-zh.yaml --out runs/en-zh \

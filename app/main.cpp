@@ -11,9 +11,11 @@
 #include <map>
 #include <thread>
 
+#include "app/blas_core.h"
 #include "app/command.h"
 
 int main(int argc, char** argv) {
+  mt::app::restart_with_matching_blas_kernels(argv);
   // oneDNN (bf16 and int8 kernels) caches a compiled kernel per matrix shape, up to 1024 of them;
   // batch shapes vary with every batch, so memory would grow with the input. A few suffice.
   setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16", /*overwrite=*/0);

@@ -26,6 +26,14 @@ done
 [ -f "$REF" ] || { echo "bench.sh: reference $REF not found" >&2; exit 1; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench.sh: needs python3-torch (apt-get install python3-torch)" >&2; exit 1; }
 
+# The reference runs on the OpenBLAS kernels mt chose (mt restarts itself with OPENBLAS_CORETYPE set
+# where OpenBLAS mistakes a new CPU for an SSE3 one; see app/blas_core.h), so both use the same.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  core=$(OPENBLAS_VERBOSE=2 "$MT" --version 2>&1 | sed -n 's/^Core: //p' | tail -1)
+  [ -n "$core" ] && export OPENBLAS_CORETYPE=$core
+fi
+echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-as OpenBLAS detects them}"
+
 M="--d-model 256 --heads 4 --ffn 1024 --enc-layers 3 --dec-layers 3 --vocab 8000"
 D="--batch-size 32 --sentences $SENTENCES --force-steps 20"
 T="--batch-tokens 4096 --src-len 16 --tgt-len 18 --steps 30"

@@ -2,13 +2,16 @@
 // (random weights, same shapes and flags, same JSON keys), so the two can be compared run by run.
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/optim/adam.h>
 
 #include "app/command.h"
@@ -31,6 +34,7 @@ struct BenchOptions {
   std::string compute_type = "float32";
   int64_t batch_tokens = 4096, src_len = 16, tgt_len = 18, steps = 30, warmup_steps = 3;
   std::string precision = "bf16";
+  std::string trace;  // LibTorch profiler's trace of the timed training steps (chrome://tracing)
   int64_t seed = 1;
 };
 
@@ -47,7 +51,8 @@ nlohmann::json bench_decode(const BenchOptions& o) {
   torch::manual_seed(uint64_t(o.seed));
   Transformer net(o.model);
   net->eval();
-  net->set_compute_type(parse_compute_type(o.compute_type));
+  const auto compute_type = resolve_compute_type(parse_compute_type(o.compute_type), c10::kCPU);
+  net->set_compute_type(compute_type);
   // The reference's sentences: torch's CPU generator seeded alike gives the same lengths (5-30).
   auto generator = at::detail::createCPUGenerator(uint64_t(o.seed));
   const auto lengths = at::randint(5, 31, {o.sentences}, generator, at::kLong);
@@ -81,7 +86,7 @@ nlohmann::json bench_decode(const BenchOptions& o) {
     for (const auto& hyps : search(net, b, search_options)) out_tokens += int64_t(hyps[0].tokens.size());
   const double dt = seconds_since(start);
   return {{"mode", "decode-bench"}, {"search", o.greedy ? "greedy" : "beam" + std::to_string(o.beam)},
-          {"compute_type", o.compute_type}, {"sentences", o.sentences}, {"src_tokens", src_tokens},
+          {"compute_type", compute_type_name(compute_type)}, {"sentences", o.sentences}, {"src_tokens", src_tokens},
           {"out_tokens", out_tokens}, {"seconds", dt}, {"sentences_per_s", double(o.sentences) / dt},
           {"tgt_tokens_per_s", double(out_tokens) / dt}, {"threads", at::get_num_threads()}};
 }
@@ -106,8 +111,12 @@ nlohmann::json bench_train(const BenchOptions& o) {
   // run's collate; these batches are made up front) and dropping the last step's gradients.
   std::map<std::string, double> phases;
   double first_loss = 0, last_loss = 0;
+  if (!o.trace.empty() && !std::ofstream(o.trace)) throw std::runtime_error("--trace: cannot write " + o.trace);
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;
   for (int64_t step = 0; step < o.warmup_steps + o.steps; ++step) {
     const bool timed = step >= o.warmup_steps;
+    if (step == o.warmup_steps && !o.trace.empty())
+      trace = std::make_unique<torch::autograd::profiler::RecordProfile>(o.trace);
     auto t = Clock::now();
     auto phase = [&](const char* name) {
       if (timed) phases[name] += seconds_since(t);
@@ -135,6 +144,7 @@ nlohmann::json bench_train(const BenchOptions& o) {
     if (step == 0) first_loss = last_loss;
     if (timed) times.push_back(seconds_since(start));
   }
+  trace.reset();  // writes the file
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
   // Matrix-product FLOPs per step, counted as the reference counts them (fwd + bwd = 3x fwd).
@@ -188,6 +198,7 @@ Run add_bench_command(CLI::App& app) {
   train->add_option("--tgt-len", o->tgt_len)->check(CLI::Range(2, 1000));
   train->add_option("--steps", o->steps)->check(CLI::Range(1, 100000));
   train->add_option("--precision", o->precision)->check(CLI::IsMember({"bf16", "fp32"}));
+  train->add_option("--trace", o->trace, "Write LibTorch's profile of the timed steps here (chrome://tracing JSON; slows them)");
   return [o, decode]() {
     auto result = decode->parsed() ? bench_decode(*o) : bench_train(*o);
     if (o->json) {

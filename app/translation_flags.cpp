@@ -1,5 +1,7 @@
 #include "app/translation_flags.h"
 
+#include <spdlog/spdlog.h>
+
 #include "app/command.h"
 
 namespace mt::app {
@@ -24,7 +26,7 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--zh-script", zh_script, "Chinese output script: simplified or traditional")
       ->check(CLI::IsMember({"simplified", "traditional"}));
   cmd.add_option("--device", device, "cpu, or cuda / cuda:N with a CUDA build of LibTorch");
-  cmd.add_option("--compute-type", compute_type, "bfloat16 (AVX512-BF16 kernels), int8 (weights; oneDNN) or float32")
+  cmd.add_option("--compute-type", compute_type, "auto (the faster of float32 and bfloat16 here), bfloat16 (AVX512-BF16 kernels), int8 (weights; oneDNN) or float32")
       ->check(CLI::IsMember(compute_type_names()));
   cmd.add_flag("--no-split", no_split, "Translate each line whole instead of sentence by sentence");
 }
@@ -59,7 +61,9 @@ ModelPackage TranslationFlags::load() const {
   }
   if (d.is_cuda() && !at::hasCUDA()) throw UsageError("--device " + device + ": this build of LibTorch has no CUDA");
   ModelPackage package = load_model(model_or_default(model), d);
-  package.network->set_compute_type(resolve_compute_type(parse_compute_type(compute_type), d));
+  const auto type = resolve_compute_type(parse_compute_type(compute_type), d);
+  spdlog::debug("compute type {} ({} asked)", compute_type_name(type), compute_type);
+  package.network->set_compute_type(type);
   return package;
 }
 

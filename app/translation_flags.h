@@ -23,7 +23,7 @@ struct TranslationFlags {
   int64_t batch_tokens = 4000;
   std::string zh_script = "simplified";
   std::string device = "cpu";
-  std::string compute_type = "bfloat16";
+  std::string compute_type = "auto";
   bool no_split = false;  // translate each line whole instead of sentence by sentence
 
   void add_to(CLI::App& cmd);

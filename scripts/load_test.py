@@ -53,7 +53,7 @@ def main():
     parser.add_argument("--count", type=int, default=400, help="sentences (the first ones of the file)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="--threads for mt serve and mt translate")
-    parser.add_argument("--compute-type", default="bfloat16", help="for mt serve and mt translate")
+    parser.add_argument("--compute-type", default="auto", help="for mt serve and mt translate")
     args = parser.parse_args()
 
     with open(args.sentences, encoding="utf-8") as f:

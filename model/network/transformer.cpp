@@ -98,6 +98,7 @@ at::Tensor TransformerImpl::project_output(const at::Tensor& x) {
 }
 
 void TransformerImpl::set_compute_type(ComputeType type) {
+  TORCH_CHECK(type != ComputeType::Auto, "set_compute_type: resolve_compute_type picks what auto means");
   TORCH_CHECK(type != ComputeType::Int8 || parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
   if (type == ComputeType::BFloat16) to(at::kBFloat16);
   output_projection->weight = embedding->weight;  // the same tensor, now in the compute dtype

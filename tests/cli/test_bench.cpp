@@ -26,6 +26,24 @@ TEST(Bench, TrainReportsTokensPerSecond) {
   EXPECT_GT(j["src_tgt_tokens_per_s"].get<double>(), 0);
 }
 
+TEST(Bench, TrainTraceHoldsTheStepsOperators) {
+  const std::string trace = ::testing::TempDir() + "/mt_bench_trace.json";
+  auto r = run_mt("bench train" + kShape + " --batch-tokens 64 --src-len 8 --tgt-len 8 --steps 2 --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto events = nlohmann::json::parse(slurp(trace));
+  std::remove(trace.c_str());
+  bool linear = false, backward = false;
+  for (const auto& e : events) {
+    const auto name = e.value("name", "");
+    linear = linear || name == "aten::linear";
+    backward = backward || name.find("Backward") != std::string::npos;
+  }
+  EXPECT_TRUE(linear && backward) << "the trace should show the forward's and backward's operators";
+  auto bad = run_mt("bench train" + kShape + " --steps 1 --trace /nonexistent/dir/trace.json");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--trace: cannot write"), std::string::npos) << bad.err;
+}
+
 TEST(Bench, UnknownComputeTypeIsAUsageError) {
   EXPECT_EQ(run_mt("bench decode --compute-type float64").exit_code, 2);
 }

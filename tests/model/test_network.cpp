@@ -156,3 +156,12 @@ TEST(NetworkComputeType, PackedFloat32Int8AndBf16StayCloseToFloat32) {
   }
   EXPECT_THROW(parse_compute_type("int4"), std::runtime_error);
 }
+
+TEST(NetworkComputeType, AutoIsFloat32OrBFloat16WhereItRuns) {
+  const auto on_cpu = resolve_compute_type(parse_compute_type("auto"), c10::kCPU);
+  EXPECT_TRUE(on_cpu == ComputeType::Float32 || on_cpu == ComputeType::BFloat16) << compute_type_name(on_cpu);
+  if (on_cpu == ComputeType::BFloat16) EXPECT_EQ(resolve_compute_type(ComputeType::BFloat16, c10::kCPU), on_cpu);
+  EXPECT_EQ(resolve_compute_type(ComputeType::Auto, c10::Device(c10::kCUDA)), ComputeType::BFloat16);
+  Transformer net(tiny_config());
+  EXPECT_THROW(net->set_compute_type(ComputeType::Auto), c10::Error);  // auto is resolved first
+}

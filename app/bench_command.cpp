@@ -92,6 +92,7 @@ nlohmann::json bench_decode(const BenchOptions& o) {
 }
 
 nlohmann::json bench_train(const BenchOptions& o) {
+  const auto precision = resolve_precision(o.precision, c10::kCPU);
   torch::manual_seed(uint64_t(o.seed));
   Transformer net(o.model);
   net->train();
@@ -129,7 +130,7 @@ nlohmann::json bench_train(const BenchOptions& o) {
     phase("data");
     at::Tensor logits;
     {
-      AutocastScope autocast(o.precision, at::kCPU);
+      AutocastScope autocast(precision, at::kCPU);
       logits = net->forward(b.src, b.tgt_in);
     }
     phase("forward");
@@ -160,7 +161,7 @@ nlohmann::json bench_train(const BenchOptions& o) {
   const double gflops = flops / median / 1e9;
   nlohmann::json profile;
   for (const auto& [name, seconds] : phases) profile[name + "_ms"] = 1e3 * seconds / double(times.size());
-  return {{"mode", "train-bench"}, {"precision", o.precision}, {"sentences_per_batch", n},
+  return {{"mode", "train-bench"}, {"precision", precision}, {"sentences_per_batch", n},
           {"ms_per_step_median", median * 1e3}, {"src_tgt_tokens_per_s", (S + T) / median},
           {"tgt_tokens_per_s", T / median}, {"gflops_per_s", gflops}, {"mm1024_peak_gflops_per_s", fp32_peak},
           {"mm1024_bf16_peak_gflops_per_s", bf16_peak}, {"efficiency_vs_mm_peak", gflops / fp32_peak},
@@ -197,7 +198,7 @@ Run add_bench_command(CLI::App& app) {
   train->add_option("--src-len", o->src_len)->check(CLI::Range(2, 1000));
   train->add_option("--tgt-len", o->tgt_len)->check(CLI::Range(2, 1000));
   train->add_option("--steps", o->steps)->check(CLI::Range(1, 100000));
-  train->add_option("--precision", o->precision)->check(CLI::IsMember({"bf16", "fp32"}));
+  train->add_option("--precision", o->precision)->check(CLI::IsMember({"auto", "bf16", "fp32"}));
   train->add_option("--trace", o->trace, "Write LibTorch's profile of the timed steps here (chrome://tracing JSON; slows them)");
   return [o, decode]() {
     auto result = decode->parsed() ? bench_decode(*o) : bench_train(*o);

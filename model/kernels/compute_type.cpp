@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "model/kernels/cpu_math.h"
+#include "model/kernels/cpu_features.h"
 
 namespace mt {
 
@@ -17,11 +17,7 @@ const std::vector<std::pair<std::string, ComputeType>> kNames = {
 // (Cooper Lake, Sapphire and Emerald Rapids) run it at the FMA's rate, and the conversions make
 // bf16 slower: beam 4 at 78 against 117 sentences/s on Emerald Rapids, 191 against 234 on Sapphire.
 bool bf16_outruns_float_on_this_cpu() {
-#if defined(__x86_64__)
-  return cpu::has_avx512_bf16() && __builtin_cpu_is("amd");
-#else
-  return false;
-#endif
+  return cpu::has_avx512_bf16() && cpu::is_amd();
 }
 }  // namespace
 

@@ -1,9 +1,11 @@
 // The one place where the hand-written CPU kernels get their instruction sets: the ISA clones of
 // the vector-extension kernels (attention, layer norm, log-sum-exp, top-k), the AVX-512 targets
-// and CPU checks of the intrinsic ones (packed products); and their small float helpers: bf16
+// of the intrinsic ones (packed products, run where cpu_features.h says so); and their small float helpers: bf16
 // read and written as float, eight-wide loads and exp.
 #pragma once
 #include <c10/util/BFloat16.h>
+
+#include "model/kernels/cpu_features.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -23,16 +25,6 @@
 #define MT_CPU_INLINE inline __attribute__((always_inline))
 
 namespace mt::cpu {
-
-inline bool has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
-}
-inline bool has_avx512_bf16() {
-  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
-  return yes;
-}
 
 // Items per parallel task so that each task does about ATen's grain of work (32768 operations).
 MT_CPU_INLINE int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }

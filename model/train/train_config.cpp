@@ -194,8 +194,8 @@ void validate(const TrainConfig& c) {
     if (s.weight < 0) throw std::runtime_error("train: " + s.path + ": weight must be >= 0");
   if (c.batch_tokens < 16) throw std::runtime_error("batch_tokens must be at least 16");
   if (c.accumulate < 1) throw std::runtime_error("accumulate must be at least 1");
-  if (c.precision != "bf16" && c.precision != "fp16" && c.precision != "fp32")
-    throw std::runtime_error("precision must be bf16, fp16 or fp32");
+  if (c.precision != "auto" && c.precision != "bf16" && c.precision != "fp16" && c.precision != "fp32")
+    throw std::runtime_error("precision must be auto, bf16, fp16 or fp32");
   if (c.precision == "fp16" && c.device.rfind("cuda", 0) != 0) throw std::runtime_error("fp16 needs device: cuda");
   if (c.model.d_model % c.model.heads != 0) throw std::runtime_error("model.d_model must be divisible by model.heads");
   if (c.max_tokens + 2 > c.model.max_positions) throw std::runtime_error("max_tokens must be below model.max_positions - 1");

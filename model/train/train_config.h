@@ -35,7 +35,8 @@ struct TrainConfig {
   int64_t decay_steps = 0;          // the last N steps before max_steps take the rate linearly to 0
   double label_smoothing = 0.1;
   double clip_norm = 1.0;
-  std::string precision = "bf16";   // bf16 autocast with fp32 master weights, fp16 (CUDA only), or fp32
+  std::string precision = "auto";   // bf16 autocast with fp32 master weights, fp16 (CUDA only), fp32, or
+                                    // auto: bf16 where its products are the faster (resolve_precision)
   std::string device = "cpu";       // cpu, cuda, cuda:N (with a CUDA build of LibTorch)
   int64_t seed = 1;
   // length of the run: whichever comes first

@@ -75,6 +75,7 @@ class Trainer {
   fs::path out_;
   bool resume_;
   c10::Device device_;
+  std::string precision_;  // the config's, "auto" resolved for this device
   DataParallel parallel_;
   std::optional<Tokenizer> tokenizer_;
   std::unique_ptr<TrainingData> data_;
@@ -92,7 +93,7 @@ class Trainer {
 
 Trainer::Trainer(const TrainConfig& config, bool resume, const DistributedOptions& distributed)
     : c_((mt::validate(config), config)), out_(config.output), resume_(resume), device_(config.device),
-      parallel_(distributed) {
+      precision_(resolve_precision(config.precision, device_)), parallel_(distributed) {
   if (device_.is_cuda() && !at::hasCUDA()) throw std::runtime_error("device " + c_.device + ": this LibTorch has no CUDA");
   if (resume_ && !fs::exists(out_ / "checkpoint.pt"))
     throw std::runtime_error("nothing to resume: no checkpoint.pt in '" + out_.string() + "'");
@@ -183,7 +184,7 @@ void Trainer::train_on(const std::vector<int64_t>& indices, double scale) {
   Batch b = collate(data_->examples(), indices);
   at::Tensor logits;
   {
-    AutocastScope autocast(c_.precision, device_);
+    AutocastScope autocast(precision_, device_);
     logits = net_->forward(b.src.to(device_), b.tgt_in.to(device_));
   }
   auto loss = label_smoothed_loss(logits, b.tgt_out.to(device_), c_.label_smoothing);
@@ -197,7 +198,7 @@ double Trainer::validate() {
   net_->eval();
   std::vector<double> losses;
   for (const auto& set : dev_sets_) {
-    losses.push_back(dev_loss(net_, set, c_.batch_tokens, c_.precision, device_));
+    losses.push_back(dev_loss(net_, set, c_.batch_tokens, precision_, device_));
     spdlog::info("validation at step {}: {} loss {:.4f} (perplexity {:.2f})", at_.step, set.name, losses.back(),
                  std::exp(losses.back()));
   }
@@ -300,9 +301,9 @@ TrainResult Trainer::run() {
   metrics_ = std::make_unique<MetricsLog>((out_ / "metrics.tsv").string(), dev_sets_);
   int64_t params = 0;
   for (const auto& p : net_->parameters()) params += p.numel();
-  spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision", c_.model.d_model,
-               c_.model.heads, c_.model.ffn, c_.model.enc_layers, c_.model.dec_layers, c_.model.vocab_size,
-               double(params) / 1e6, c_.precision);
+  spdlog::info("model: d {} heads {} ffn {} layers {}+{} vocab {} ({:.1f}M parameters), {} precision{}",
+               c_.model.d_model, c_.model.heads, c_.model.ffn, c_.model.enc_layers, c_.model.dec_layers,
+               c_.model.vocab_size, double(params) / 1e6, precision_, c_.precision == "auto" ? " (auto)" : "");
   return run_loop();
 }
 

@@ -10,6 +10,9 @@
 
 #include "model/train/checkpoint.h"
 #include "model/train/final_pick.h"
+#include "model/train/mixed_precision.h"
+#include "model/train/trainer.h"
+#include "model/kernels/cpu_features.h"
 #include "model/train/validation.h"
 #include "tests/model/tiny_model.h"
 
@@ -32,6 +35,22 @@ bool same_weights(Transformer& a, Transformer& b) {
 }
 
 }  // namespace
+
+TEST(Precision, AutoIsBf16OnlyWhereItsProductsAreTheFaster) {
+  const auto on_cpu = mt::resolve_precision("auto", c10::kCPU);
+  EXPECT_TRUE(on_cpu == "bf16" || on_cpu == "fp32") << on_cpu;
+  if (mt::cpu::has_amx_bf16()) EXPECT_EQ(on_cpu, "bf16");
+  if (!mt::cpu::has_avx512_bf16()) EXPECT_EQ(on_cpu, "fp32");  // bf16 would be emulated
+  EXPECT_EQ(mt::resolve_precision("auto", c10::Device(c10::kCUDA)), "bf16");
+  EXPECT_EQ(mt::resolve_precision("bf16", c10::kCPU), "bf16");  // what is asked runs
+  EXPECT_THROW(mt::AutocastScope("auto", c10::kCPU), c10::Error);  // resolved first, never taken for bf16
+  mt::TrainConfig c;
+  c.train = {mt::DataSource{"corpus.tsv"}};
+  c.precision = "auto";
+  EXPECT_NO_THROW(mt::validate(c));
+  c.precision = "fp8";
+  EXPECT_THROW(mt::validate(c), std::runtime_error);
+}
 
 TEST(Checkpoint, RestoresWeightsOptimizerPositionAndRandomState) {
   TempDir dir;

@@ -149,8 +149,12 @@ TEST(BeamSearchTrained, TinyModelLearnsToReverseSequences) {
     return std::make_tuple(src, tgt_in, tgt);
   };
   net->train();
-  for (int step = 0; step < 400; ++step) {
+  // The learning rate decays linearly to zero: at a constant rate the last steps still jump
+  // about, and how many of 20 come out exact then varies (17-20) with thread count and BLAS kernels.
+  const int steps = 400;
+  for (int step = 0; step < steps; ++step) {
     auto [src, tgt_in, tgt] = make(64);
+    for (auto& group : adam.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(3e-3 * (1.0 - double(step) / steps));
     adam.zero_grad();
     auto loss = label_smoothed_loss(net->forward(src, tgt_in), tgt, 0.0);
     (loss.smoothed / tgt.ne(SpecialIds::pad).sum()).backward();

@@ -173,8 +173,8 @@ void add_model_flags(CLI::App* cmd, BenchOptions& o) {
   o.model.d_model = 512, o.model.heads = 8, o.model.ffn = 2048, o.model.enc_layers = 6, o.model.dec_layers = 6;
   o.model.vocab_size = 16000, o.model.max_positions = 1024;
   for (const auto& f : model_config_fields())
-    if (f.flag) std::visit([&](auto member) { cmd->add_option(f.flag, o.model.*member); }, f.member);
-  cmd->add_option("--seed", o.seed);
+    if (f.flag) std::visit([&](auto member) { cmd->add_option(f.flag, o.model.*member, f.help)->capture_default_str(); }, f.member);
+  cmd->add_option("--seed", o.seed, "Seed of the random weights and inputs")->capture_default_str();
   cmd->add_flag("--json", o.json, "Print one JSON line");
 }
 
@@ -186,19 +186,19 @@ Run add_bench_command(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
   auto* decode = cmd->add_subcommand("decode", "Beam or greedy decoding of random sources with random weights");
   add_model_flags(decode, *o);
-  decode->add_option("--beam", o->beam)->check(CLI::Range(1, 64));
-  decode->add_flag("--greedy", o->greedy);
-  decode->add_option("--batch-size", o->batch_size)->check(CLI::Range(1, 100000));
-  decode->add_option("--sentences", o->sentences)->check(CLI::Range(1, 10000000));
+  decode->add_option("--beam", o->beam, "Beam size")->capture_default_str()->check(CLI::Range(1, 64));
+  decode->add_flag("--greedy", o->greedy, "Greedy decoding (beam 1, no beam bookkeeping)");
+  decode->add_option("--batch-size", o->batch_size, "Sentences decoded together")->capture_default_str()->check(CLI::Range(1, 100000));
+  decode->add_option("--sentences", o->sentences, "Random source sentences in all")->capture_default_str()->check(CLI::Range(1, 10000000));
   decode->add_option("--force-steps", o->force_steps, "Decode exactly N steps, EOS suppressed")->check(CLI::Range(0, 1000));
-  decode->add_option("--compute-type", o->compute_type)->check(CLI::IsMember(compute_type_names()));
+  decode->add_option("--compute-type", o->compute_type, "Number type of the decoder's products")->capture_default_str()->check(CLI::IsMember(compute_type_names()));
   auto* train = cmd->add_subcommand("train", "Optimizer steps on synthetic batches");
   add_model_flags(train, *o);
-  train->add_option("--batch-tokens", o->batch_tokens)->check(CLI::Range(16, 10000000));
-  train->add_option("--src-len", o->src_len)->check(CLI::Range(2, 1000));
-  train->add_option("--tgt-len", o->tgt_len)->check(CLI::Range(2, 1000));
-  train->add_option("--steps", o->steps)->check(CLI::Range(1, 100000));
-  train->add_option("--precision", o->precision)->check(CLI::IsMember({"auto", "bf16", "fp32"}));
+  train->add_option("--batch-tokens", o->batch_tokens, "Tokens per batch, as sentences of the longer length")->capture_default_str()->check(CLI::Range(16, 10000000));
+  train->add_option("--src-len", o->src_len, "Tokens in every source sentence")->capture_default_str()->check(CLI::Range(2, 1000));
+  train->add_option("--tgt-len", o->tgt_len, "Tokens in every target sentence")->capture_default_str()->check(CLI::Range(2, 1000));
+  train->add_option("--steps", o->steps, "Timed optimizer steps (after warm-up steps)")->capture_default_str()->check(CLI::Range(1, 100000));
+  train->add_option("--precision", o->precision, "Training precision (auto: bf16 where its products are the faster)")->capture_default_str()->check(CLI::IsMember({"auto", "bf16", "fp32"}));
   train->add_option("--trace", o->trace, "Write LibTorch's profile of the timed steps here (chrome://tracing JSON; slows them)");
   return [o, decode]() {
     auto result = decode->parsed() ? bench_decode(*o) : bench_train(*o);

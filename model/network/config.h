@@ -25,21 +25,22 @@ struct ModelConfigField {
   const char* name;  // JSON and YAML key
   const char* flag;  // mt bench option, as ref_transformer.py names it (nullptr: none)
   bool required;     // must be in a model folder's model.json
+  const char* help;  // the flag's --help line
   std::variant<int64_t ModelConfig::*, double ModelConfig::*, bool ModelConfig::*> member;
 };
 
 inline const std::vector<ModelConfigField>& model_config_fields() {
   static const std::vector<ModelConfigField> fields = {
-      {"vocab_size", "--vocab", true, &ModelConfig::vocab_size},
-      {"d_model", "--d-model", true, &ModelConfig::d_model},
-      {"heads", "--heads", true, &ModelConfig::heads},
-      {"ffn", "--ffn", true, &ModelConfig::ffn},
-      {"enc_layers", "--enc-layers", true, &ModelConfig::enc_layers},
-      {"dec_layers", "--dec-layers", true, &ModelConfig::dec_layers},
-      {"dropout", "--dropout", false, &ModelConfig::dropout},
-      {"attention_dropout", nullptr, false, &ModelConfig::attention_dropout},
-      {"max_positions", nullptr, false, &ModelConfig::max_positions},
-      {"pre_norm", nullptr, false, &ModelConfig::pre_norm},
+      {"vocab_size", "--vocab", true, "Vocabulary size (source and target share it)", &ModelConfig::vocab_size},
+      {"d_model", "--d-model", true, "Width of every layer", &ModelConfig::d_model},
+      {"heads", "--heads", true, "Attention heads per layer", &ModelConfig::heads},
+      {"ffn", "--ffn", true, "Width of the feed-forward blocks", &ModelConfig::ffn},
+      {"enc_layers", "--enc-layers", true, "Encoder layers", &ModelConfig::enc_layers},
+      {"dec_layers", "--dec-layers", true, "Decoder layers", &ModelConfig::dec_layers},
+      {"dropout", "--dropout", false, "Dropout rate while training", &ModelConfig::dropout},
+      {"attention_dropout", nullptr, false, nullptr, &ModelConfig::attention_dropout},
+      {"max_positions", nullptr, false, nullptr, &ModelConfig::max_positions},
+      {"pre_norm", nullptr, false, nullptr, &ModelConfig::pre_norm},
   };
   return fields;
 }

@@ -133,7 +133,8 @@ TEST(BeamSearchTrained, TinyModelLearnsToReverseSequences) {
   c.d_model = 64;
   c.ffn = 128;
   Transformer net(c);
-  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(3e-3).betas({0.9, 0.98}));
+  const double peak_lr = 3e-3;
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(peak_lr).betas({0.9, 0.98}));
   auto make = [](int64_t rows) {
     std::vector<int64_t> lengths(static_cast<size_t>(rows));
     for (auto& n : lengths) n = 3 + at::randint(4, {1}).item<int64_t>();
@@ -154,7 +155,7 @@ TEST(BeamSearchTrained, TinyModelLearnsToReverseSequences) {
   const int steps = 400;
   for (int step = 0; step < steps; ++step) {
     auto [src, tgt_in, tgt] = make(64);
-    for (auto& group : adam.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(3e-3 * (1.0 - double(step) / steps));
+    for (auto& group : adam.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(peak_lr * (1.0 - double(step) / steps));
     adam.zero_grad();
     auto loss = label_smoothed_loss(net->forward(src, tgt_in), tgt, 0.0);
     (loss.smoothed / tgt.ne(SpecialIds::pad).sum()).backward();

@@ -18,7 +18,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 PACKAGES=(build-essential cmake ninja-build pkg-config dpkg-dev
-  libtorch-dev libgloo-dev libopenblas0-openmp
+  libtorch-dev libgloo-dev libopenblas0-openmp libblas-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler libgtest-dev libopencc-dev libedit-dev gnuplot-nox time bc
   zlib1g-dev libicu-dev libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcpp-httplib-dev libgoogle-perftools-dev

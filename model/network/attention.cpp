@@ -1,15 +1,45 @@
 #include "model/network/attention.h"
 #include "model/network/dropout.h"
 
+#include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/custom_function.h>
+
 #include <cmath>
 
 #include "model/network/inference.h"
+#include "model/kernels/head_matmul.h"
 #include "model/kernels/single_query_attention.h"
 
 namespace mt {
 
 namespace {
 double attention_scale(int64_t d_head) { return 1.0 / std::sqrt(double(d_head)); }  // scores are q.k / sqrt(d_head)
+
+// alpha * a b over the heads, differentiable, every product (the backward's too) one BLAS call
+// per head on the threads. out_heads_inside: the result's memory is (B, M, H, N), see head_matmul.
+struct HeadProduct : torch::autograd::Function<HeadProduct> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b,
+                            double alpha, bool out_heads_inside) {
+    ctx->save_for_backward({a, b});
+    ctx->saved_data["alpha"] = alpha;
+    return head_matmul(a, b, alpha, out_heads_inside);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &a = saved[0], &b = saved[1], &grad = grads[0];
+    const double alpha = ctx->saved_data["alpha"].toDouble();
+    // d(a b)/da = grad b^T, d(a b)/db = a^T grad: transposed views, read in place.
+    return {head_matmul(grad, b.transpose(2, 3), alpha), head_matmul(a.transpose(2, 3), grad, alpha), at::Tensor(),
+            at::Tensor()};
+  }
+};
+
+// fp32 on the CPU takes the BLAS-per-head products; bf16 (under autocast) LibTorch's, which
+// oneDNN runs as batched products already.
+bool per_head_blas(const at::Tensor& a, const at::Tensor& b) {
+  return head_matmul_applies(a, b) && !at::autocast::is_cpu_enabled();
+}
 }  // namespace
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
@@ -44,11 +74,15 @@ at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {
 
 at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& mask) {
-  auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(attention_scale(d_head_));
+  const auto keys = k.transpose(-2, -1);
+  const bool blas = per_head_blas(q, keys) && per_head_blas(q, v);
+  auto scores = blas ? HeadProduct::apply(q, keys, attention_scale(d_head_), false)
+                     : at::matmul(q, keys).mul_(attention_scale(d_head_));
   if (mask.defined()) scores = scores + mask;
   auto probs = at::softmax(scores, -1);
   probs = hashed_dropout(probs, dropout_, is_training());
-  auto out = at::matmul(probs.to(v.scalar_type()), v);  // (B, heads, Tq, d_head)
+  // (B, heads, Tq, d_head); the per-head products write it as (B, Tq, heads, d_head) already
+  auto out = blas ? HeadProduct::apply(probs, v, 1.0, true) : at::matmul(probs.to(v.scalar_type()), v);
   int64_t B = out.size(0), T = out.size(2);
   return out_proj(out.transpose(1, 2).reshape({B, T, heads_ * d_head_}));
 }

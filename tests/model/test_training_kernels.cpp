@@ -1,10 +1,13 @@
 // The training step's own kernels against LibTorch's plain formulas: the fused label-smoothed loss
-// (value and gradient) and the hashed dropout (rate, scale, the same mask in backward).
+// (value and gradient), the hashed dropout (rate, scale, the same mask in backward) and the
+// per-head attention products (values, and the attention layer's gradients).
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 
+#include "model/kernels/head_matmul.h"
+#include "model/network/attention.h"
 #include "model/network/dropout.h"
 #include "model/train/loss.h"
 #include "tokenizer/vocabulary.h"
@@ -97,6 +100,73 @@ TEST(HashedDropout, SeededRunsRepeatAndCallsDiffer) {
   EXPECT_TRUE(at::equal(a, a_again));
   EXPECT_FALSE(at::equal(a, b));
   EXPECT_TRUE(at::equal(hashed_dropout(x, 0.1, false), x)) << "no dropout outside training";
+}
+
+}  // namespace
+}  // namespace mt
+
+namespace mt {
+namespace {
+
+TEST(HeadMatmul, EqualsMatmulForEveryLayoutItReads) {
+  torch::manual_seed(7);
+  const int64_t B = 3, T = 5, H = 2, D = 8;
+  // Heads split out of a fused projection's rows: a row stride wider than the row.
+  auto projection = at::randn({B, T, 3 * H * D});
+  auto heads = [&](int64_t i) { return projection.narrow(2, i * H * D, H * D).view({B, T, H, D}).transpose(1, 2); };
+  auto q = heads(0), k = heads(1), v = heads(2);
+  auto check = [](const at::Tensor& a, const at::Tensor& b, double alpha, const char* what) {
+    for (bool heads_inside : {false, true}) {
+      auto out = head_matmul(a, b, alpha, heads_inside);
+      EXPECT_TRUE(at::allclose(out, at::matmul(a, b) * alpha, 1e-5, 1e-5)) << what << ", heads_inside " << heads_inside;
+      if (heads_inside) EXPECT_TRUE(out.transpose(1, 2).is_contiguous()) << what;
+    }
+  };
+  check(q, k.transpose(2, 3), 0.25, "q k^T (a column-major right operand)");
+  check(at::softmax(at::matmul(q, k.transpose(2, 3)), -1), v, 1.0, "probabilities v");
+  check(q.transpose(2, 3), v, 1.0, "a column-major left operand");
+  check(q.contiguous(), k.contiguous().transpose(2, 3), 2.0, "contiguous operands");
+  check(q.narrow(2, 0, 1), k.transpose(2, 3), 1.0, "a single query row");
+  check(q, k.transpose(2, 3).narrow(3, 0, 1), 1.0, "a single key column");
+  check(q.narrow(3, 0, 1), k.narrow(2, 0, 1), 1.0, "an inner dimension of one");
+  check(at::randn({1, H, T, D}).expand({B, H, T, D}), k.transpose(2, 3), 1.0, "a batch broadcast with stride 0");
+  check(projection.view({B, T, 3 * H, D}).transpose(1, 2).narrow(1, 0, H).slice(3, 0, D, 2), k.narrow(3, 0, D / 2).transpose(2, 3),
+        1.0, "neither unit stride (copied first)");
+  EXPECT_EQ(head_matmul(q.narrow(2, 0, 0), k.transpose(2, 3)).sizes(), (at::IntArrayRef{B, H, 0, T}));
+  EXPECT_THROW(head_matmul(q, k), c10::Error);  // (T, D) x (T, D): the shapes do not multiply
+}
+
+// The attention layer in training (float, so its products are the per-head BLAS ones), against
+// the same layer written out with LibTorch's matmul: output, and every gradient.
+TEST(HeadMatmul, AttentionTrainsWithTheGradientsOfLibTorchProducts) {
+  torch::manual_seed(8);
+  const int64_t B = 3, Tq = 6, Tk = 7, d = 16, H = 4;
+  MultiHeadAttention attention(d, H, /*dropout=*/0.0);
+  attention->train();
+  auto query = at::randn({B, Tq, d}).set_requires_grad(true), memory = at::randn({B, Tk, d}).set_requires_grad(true);
+  auto mask = at::zeros({B, 1, 1, Tk});
+  mask[1].narrow(-1, 4, 3).fill_(-std::numeric_limits<float>::infinity());  // sentence 1 has 3 padding keys
+  auto ours = attention->forward(query, memory, mask);
+  ASSERT_EQ(ours.sizes(), (at::IntArrayRef{B, Tq, d}));
+  auto upstream = at::randn_like(ours);
+  auto params = attention->named_parameters();
+  std::vector<at::Tensor> inputs{query, memory};
+  for (const auto& p : params) inputs.push_back(p.value());
+  auto grads = torch::autograd::grad({ours}, inputs, {upstream});
+
+  auto split = [&](const at::Tensor& x) { return x.view({B, x.size(1), H, d / H}).transpose(1, 2); };
+  auto q = split(at::linear(query, params["q_proj.weight"], params["q_proj.bias"]));
+  auto kv = at::linear(memory, params["kv_proj.weight"], params["kv_proj.bias"]).chunk(2, -1);
+  auto probs = at::softmax(at::matmul(q, split(kv[0]).transpose(2, 3)) / std::sqrt(double(d / H)) + mask, -1);
+  auto heads = at::matmul(probs, split(kv[1])).transpose(1, 2).reshape({B, Tq, d});
+  auto plain = at::linear(heads, params["out_proj.weight"], params["out_proj.bias"]);
+  auto plain_grads = torch::autograd::grad({plain}, inputs, {upstream});
+
+  EXPECT_TRUE(at::allclose(ours, plain, 1e-5, 1e-5));
+  const std::vector<std::string> names{"query", "memory"};
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EXPECT_TRUE(at::allclose(grads[i], plain_grads[i], 1e-4, 1e-5))
+        << "gradient of " << (i < 2 ? names[i] : params.keys()[i - 2]);
 }
 
 }  // namespace

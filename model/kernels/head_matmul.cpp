@@ -1,0 +1,68 @@
+#include "model/kernels/head_matmul.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <cblas.h>
+
+#include "model/kernels/cpu_math.h"
+
+namespace mt {
+
+namespace {
+
+// One operand's (B, H) matrices as BLAS reads them in row-major order: row-major ones as they
+// are, column-major ones (a transposed view) as the transpose of a row-major matrix.
+struct Operand {
+  at::Tensor tensor;  // keeps a copy alive where one was needed
+  const float* data;
+  int64_t batch_stride, head_stride, ld;
+  CBLAS_TRANSPOSE trans;
+};
+
+Operand operand(const at::Tensor& x) {
+  auto t = x;
+  const int64_t rows = t.size(2), cols = t.size(3);
+  // BLAS wants the leading dimension at least the length of a stored row, even where it is
+  // never stepped over (one row, or one column).
+  const bool row_major = t.stride(3) == 1 && (rows == 1 || t.stride(2) >= cols);
+  const bool col_major = !row_major && t.stride(2) == 1 && (cols == 1 || t.stride(3) >= rows);
+  if (!row_major && !col_major) t = t.contiguous();
+  const bool as_is = row_major || !col_major;
+  const int64_t ld = as_is ? std::max<int64_t>(rows == 1 ? cols : t.stride(2), std::max<int64_t>(1, cols))
+                           : std::max<int64_t>(cols == 1 ? rows : t.stride(3), std::max<int64_t>(1, rows));
+  return {t, t.data_ptr<float>(), t.stride(0), t.stride(1), ld, as_is ? CblasNoTrans : CblasTrans};
+}
+
+}  // namespace
+
+bool head_matmul_applies(const at::Tensor& a, const at::Tensor& b) {
+  return a.is_cpu() && b.is_cpu() && a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat && a.dim() == 4 &&
+         b.dim() == 4;
+}
+
+at::Tensor head_matmul(const at::Tensor& a, const at::Tensor& b, double alpha, bool heads_inside) {
+  TORCH_CHECK(head_matmul_applies(a, b), "head_matmul: 4-D float CPU tensors only");
+  const int64_t B = a.size(0), H = a.size(1), M = a.size(2), K = a.size(3), N = b.size(3);
+  TORCH_CHECK(b.size(0) == B && b.size(1) == H && b.size(2) == K, "head_matmul: shapes ", a.sizes(), " and ",
+              b.sizes(), " do not multiply");
+  auto out = heads_inside ? at::empty({B, M, H, N}, a.options()).transpose(1, 2) : at::empty({B, H, M, N}, a.options());
+  if (out.numel() == 0) return out;
+  if (K == 0) return out.zero_();
+  const Operand x = operand(a), y = operand(b);
+  float* c = out.data_ptr<float>();
+  const int64_t c_batch = out.stride(0), c_head = out.stride(1), ldc = out.stride(2);
+  // Each task multiplies whole heads on one thread: BLAS, called inside the parallel region,
+  // stays on the caller's thread (and would for matrices this small anyway).
+  at::parallel_for(0, B * H, cpu::grain(M * N * K), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t n = i / H, h = i % H;
+      cblas_sgemm(CblasRowMajor, x.trans, y.trans, int(M), int(N), int(K), float(alpha),
+                  x.data + n * x.batch_stride + h * x.head_stride, int(x.ld),
+                  y.data + n * y.batch_stride + h * y.head_stride, int(y.ld), 0.0f,
+                  c + n * c_batch + h * c_head, int(std::max<int64_t>(ldc, N)));
+    }
+  });
+  return out;
+}
+
+}  // namespace mt

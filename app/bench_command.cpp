@@ -33,7 +33,7 @@ struct BenchOptions {
   bool greedy = false, json = false;
   std::string compute_type = "float32";
   int64_t batch_tokens = 4096, src_len = 16, tgt_len = 18, steps = 30, warmup_steps = 3;
-  std::string precision = "bf16";
+  std::string precision = "auto";  // as training's recipes
   std::string trace;  // LibTorch profiler's trace of the timed training steps (chrome://tracing)
   int64_t seed = 1;
 };

@@ -24,6 +24,8 @@ TEST(Bench, TrainReportsTokensPerSecond) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["src_tgt_tokens_per_s"].get<double>(), 0);
+  // By default the precision training's "auto" picks on this machine, reported as what it ran.
+  EXPECT_TRUE(j["precision"] == "fp32" || j["precision"] == "bf16") << j["precision"];
 }
 
 TEST(Bench, TrainTraceHoldsTheStepsOperators) {

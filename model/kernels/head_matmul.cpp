@@ -4,6 +4,8 @@
 #include <ATen/ops/empty.h>
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "model/kernels/cpu_math.h"
 
 namespace mt {
@@ -19,18 +21,19 @@ struct Operand {
   CBLAS_TRANSPOSE trans;
 };
 
+// Whether BLAS can step over a matrix's rows (or columns) in place: a unit stride inside each,
+// and a leading dimension of at least their length (unless there is only one).
+bool readable(int64_t inner_stride, int64_t lead_stride, int64_t count, int64_t length) {
+  return inner_stride == 1 && (count == 1 || lead_stride >= length);
+}
+
 Operand operand(const at::Tensor& x) {
-  auto t = x;
-  const int64_t rows = t.size(2), cols = t.size(3);
-  // BLAS wants the leading dimension at least the length of a stored row, even where it is
-  // never stepped over (one row, or one column).
-  const bool row_major = t.stride(3) == 1 && (rows == 1 || t.stride(2) >= cols);
-  const bool col_major = !row_major && t.stride(2) == 1 && (cols == 1 || t.stride(3) >= rows);
-  if (!row_major && !col_major) t = t.contiguous();
-  const bool as_is = row_major || !col_major;
-  const int64_t ld = as_is ? std::max<int64_t>(rows == 1 ? cols : t.stride(2), std::max<int64_t>(1, cols))
-                           : std::max<int64_t>(cols == 1 ? rows : t.stride(3), std::max<int64_t>(1, rows));
-  return {t, t.data_ptr<float>(), t.stride(0), t.stride(1), ld, as_is ? CblasNoTrans : CblasTrans};
+  const int64_t rows = x.size(2), cols = x.size(3);
+  const bool row_major = readable(x.stride(3), x.stride(2), rows, cols);
+  const bool col_major = !row_major && readable(x.stride(2), x.stride(3), cols, rows);
+  const auto t = row_major || col_major ? x : x.contiguous();
+  const int64_t ld = col_major ? std::max({t.stride(3), rows, int64_t(1)}) : std::max({t.stride(2), cols, int64_t(1)});
+  return {t, t.data_ptr<float>(), t.stride(0), t.stride(1), ld, col_major ? CblasTrans : CblasNoTrans};
 }
 
 }  // namespace
@@ -59,7 +62,7 @@ at::Tensor head_matmul(const at::Tensor& a, const at::Tensor& b, double alpha, b
       cblas_sgemm(CblasRowMajor, x.trans, y.trans, int(M), int(N), int(K), float(alpha),
                   x.data + n * x.batch_stride + h * x.head_stride, int(x.ld),
                   y.data + n * y.batch_stride + h * y.head_stride, int(y.ld), 0.0f,
-                  c + n * c_batch + h * c_head, int(std::max<int64_t>(ldc, N)));
+                  c + n * c_batch + h * c_head, int(ldc));
     }
   });
   return out;

@@ -34,12 +34,6 @@ struct HeadProduct : torch::autograd::Function<HeadProduct> {
             at::Tensor()};
   }
 };
-
-// fp32 on the CPU takes the BLAS-per-head products; bf16 (under autocast) LibTorch's, which
-// oneDNN runs as batched products already.
-bool per_head_blas(const at::Tensor& a, const at::Tensor& b) {
-  return head_matmul_applies(a, b) && !at::autocast::is_cpu_enabled();
-}
 }  // namespace
 
 void KVCache::append(const at::Tensor& k_step, const at::Tensor& v_step) {
@@ -75,7 +69,9 @@ at::Tensor MultiHeadAttentionImpl::split_heads(const at::Tensor& x) const {
 at::Tensor MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& mask) {
   const auto keys = k.transpose(-2, -1);
-  const bool blas = per_head_blas(q, keys) && per_head_blas(q, v);
+  // fp32 on the CPU takes the per-head BLAS products; bf16 (under autocast) LibTorch's, which
+  // oneDNN runs as batched products already.
+  const bool blas = !at::autocast::is_cpu_enabled() && head_matmul_applies(q, keys) && head_matmul_applies(q, v);
   auto scores = blas ? HeadProduct::apply(q, keys, attention_scale(d_head_), false)
                      : at::matmul(q, keys).mul_(attention_scale(d_head_));
   if (mask.defined()) scores = scores + mask;

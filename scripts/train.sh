@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
-#   prepare (clean + normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on
-#   the public test set and the dev sets -> install into models/. By default that is
-#   scripts/en-zh-v2.yaml: every corpus, weighted, two dev sets, then a second cool-down,
-#   scripts/en-zh-v2-restart.yaml (the shipped model). Each later stage fine-tunes the stage before
-#   with its own config.
+#   back-translate the monolingual text (when the config trains on ./runs/bt) -> prepare (clean +
+#   normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on the public test set
+#   and the dev sets -> install into models/. By default that is scripts/en-zh-v3.yaml: every
+#   corpus (2.3M pairs), weighted, tagged back-translations, three dev sets, one long run that
+#   resumes across sessions. Each later stage (--finetune) fine-tunes the stage before with its own config.
 #
 #   scripts/train.sh                 # full run (resumes if the run folder has a checkpoint)
 #   scripts/train.sh --tiny          # end-to-end smoke run of a small network (no install)
@@ -12,17 +12,19 @@
 #   scripts/train.sh --finetune A.yaml [--finetune B.yaml]   # these later stages instead
 #   scripts/train.sh --no-finetune   # stage 1 only
 #   scripts/train.sh --glossary      # stage 2 with the CC-CEDICT glossary (scripts/en-zh-glossary.yaml)
+#   scripts/train.sh --config scripts/en-zh-v2.yaml --out runs/en-zh-v2 --finetune scripts/en-zh-v2-restart.yaml
+#                                    # the previous model (v2): 330k pairs, two stages
 #   scripts/train.sh --config scripts/en-zh.yaml --out runs/en-zh \
 #     --finetune scripts/en-zh-restart.yaml --finetune scripts/en-zh-restart2.yaml
-#                                    # the previous model: Tatoeba only, three cool-downs
+#                                    # the first model: Tatoeba only, three cool-downs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 MT=${MT:-$ROOT/build/mt}
 DATA=${MT_SHARED_DATA:-$ROOT/../shared/data}
-OUT=runs/en-zh-v2
-CONFIG=scripts/en-zh-v2.yaml
-FINETUNE_CONFIGS=(scripts/en-zh-v2-restart.yaml)
+OUT=runs/en-zh-v3
+CONFIG=scripts/en-zh-v3.yaml
+FINETUNE_CONFIGS=()
 CUSTOM_STAGES=0
 INSTALL=models/en-zh
 MINUTES=""
@@ -55,6 +57,10 @@ done
 for f in "${NEEDED[@]}"; do
   [ -f "$DATA/$f" ] || { echo "train.sh: $DATA/$f not found (pass --data DIR)" >&2; exit 1; }
 done
+# Back-translations the config trains on are made first (once: the script skips what exists).
+if grep -q '\./runs/bt/' "$CONFIG" && [ "$TINY" = 0 ]; then
+  [ -f runs/bt/mono-en.zh.gz ] && [ -f runs/bt/mono-zh.en.gz ] || scripts/back_translate.sh --data "$DATA" --out runs/bt
+fi
 
 # The configs name their corpora and dev sets relative to `data`: this folder.
 ARGS=(--set "data=$DATA")
@@ -113,8 +119,8 @@ if [ "$TINY" = 1 ]; then  # the stage is what is being checked: 200 sentences wi
   evaluate "$OUT/test-sample" test
 else
   evaluate "$TEST" test
-  for dev in tatoeba-dev newstest2017; do  # the dev sets too (the final pick saw them: not held out)
-    if [ -f "$DATA/dev/$dev.en" ]; then evaluate "$DATA/dev/$dev" "dev-$dev"; fi
+  for dev in dev/tatoeba-dev dev/newstest2017 extra/ud-pud; do  # the dev sets too (the final pick saw them: not held out)
+    if [ -f "$DATA/$dev.en" ]; then evaluate "$DATA/$dev" "dev-${dev##*/}"; fi
   done
 fi
 [ -f "$OUT/metrics.tsv" ] && scripts/plot_curves.sh "$OUT" || true

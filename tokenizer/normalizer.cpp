@@ -190,6 +190,24 @@ std::string tidy_chinese_spacing(std::string_view text) {
   return out;
 }
 
+std::string spaces_to_commas(std::string_view text) {
+  const std::u32string cps = utf8::decode(text);
+  std::string out;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (cps[i] == U' ' && i > 0 && is_han(cps[i - 1])) {
+      size_t end = i;
+      while (end < cps.size() && cps[end] == U' ') ++end;
+      if (end < cps.size() && is_han(cps[end])) {
+        out += "，";
+        i = end - 1;
+        continue;
+      }
+    }
+    utf8::append(out, cps[i]);
+  }
+  return out;
+}
+
 std::string to_traditional(std::string_view text) {
   std::string repaired = repair_utf8(text);
   bool ascii = true;

@@ -32,6 +32,10 @@ Lang guess_language(std::string_view text);
 // "我喜欢iPhone。"): Chinese is written without spaces, but decoded pieces may carry them.
 std::string tidy_chinese_spacing(std::string_view text);
 
+// Subtitle Chinese separates clauses with spaces: "如果你们真想让她说话 那我去跟她见面吧" ->
+// "如果你们真想让她说话，那我去跟她见面吧". Only spaces between two Han characters change.
+std::string spaces_to_commas(std::string_view text);
+
 // Simplified -> Traditional (OpenCC s2twp) for users who want Traditional output.
 std::string to_traditional(std::string_view text);
 

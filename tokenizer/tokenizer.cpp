@@ -111,6 +111,12 @@ void Tokenizer::train(const TokenizerTrainOptions& options) {
   }
 
   sentencepiece::SetRandomGeneratorSeed(static_cast<unsigned int>(options.seed));
+  std::string control_symbols = "<2zh>,<2en>";
+  for (const auto& piece : options.control_symbols) {
+    if (piece.empty() || piece.find(',') != std::string::npos)
+      throw std::runtime_error("tokenizer control symbol '" + piece + "': empty or with a comma");
+    control_symbols += "," + piece;
+  }
   const std::unordered_map<std::string, std::string> args = {
       {"input", corpus.path},
       {"model_prefix", options.model_prefix},
@@ -125,7 +131,7 @@ void Tokenizer::train(const TokenizerTrainOptions& options) {
       {"pad_id", "0"}, {"bos_id", "1"}, {"eos_id", "2"}, {"unk_id", "3"},
       // Control symbols (not user-defined ones) so that a literal "<2en>" typed in the input is
       // never read as a tag; they get the next ids, 4 and 5.
-      {"control_symbols", "<2zh>,<2en>"},
+      {"control_symbols", control_symbols},
       {"hard_vocab_limit", "false"},  // a small corpus may not fill the vocabulary
       {"num_threads", "2"},
       {"minloglevel", std::to_string(kSpmWarningLevel)},
@@ -157,5 +163,10 @@ std::string Tokenizer::decode(const std::vector<int>& ids) const {
 }
 
 int Tokenizer::vocab_size() const { return sp_->GetPieceSize(); }
+
+int Tokenizer::control_id(const std::string& piece) const {
+  const int id = sp_->PieceToId(piece);
+  return id != SpecialIds::unk && sp_->IsControl(id) ? id : -1;
+}
 
 }  // namespace mt

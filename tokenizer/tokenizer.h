@@ -18,6 +18,8 @@ struct TokenizerTrainOptions {
   std::string model_type = "unigram";
   double character_coverage = 0.9995;
   int input_sentence_size = 2000000;
+  // More control tokens after <2zh> and <2en> (ids 6, 7, ...): source tags such as "<bt>".
+  std::vector<std::string> control_symbols;
   int seed = 1;
 };
 
@@ -37,6 +39,8 @@ class Tokenizer {
   std::string decode(const std::vector<int>& ids) const;
 
   int vocab_size() const;
+  // The id of a control token such as "<bt>", or -1 when this vocabulary has none.
+  int control_id(const std::string& piece) const;
   const std::string& bytes() const { return bytes_; }  // the serialized .model
 
   Tokenizer(Tokenizer&&) noexcept;

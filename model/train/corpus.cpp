@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "model/train/markup.h"
+#include "tokenizer/normalizer.h"
 
 namespace mt {
 
@@ -64,6 +65,21 @@ std::string side(const std::string& prefix, const char* lang) {
 
 }  // namespace
 
+Direction parse_direction(const std::string& name) {
+  if (name == "both") return Direction::both;
+  if (name == "en-zh") return Direction::en_zh;
+  if (name == "zh-en") return Direction::zh_en;
+  throw std::runtime_error("direction '" + name + "': expected both, en-zh or zh-en");
+}
+
+std::string to_string(Direction direction) {
+  switch (direction) {
+    case Direction::en_zh: return "en-zh";
+    case Direction::zh_en: return "zh-en";
+    default: return "both";
+  }
+}
+
 std::string DataSource::name() const {
   std::string name = std::filesystem::path(path).filename().string();
   for (const char* suffix : {".gz", ".tsv"})
@@ -112,6 +128,7 @@ void for_each_pair(const DataSource& source, const std::function<void(SentencePa
       pair.en = strip_rest_markup(pair.en);
       pair.zh = strip_rest_markup(pair.zh);
     }
+    if (source.zh_spaces_to_commas) pair.zh = spaces_to_commas(pair.zh);
     visit(pair);
   }
 }

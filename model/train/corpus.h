@@ -14,6 +14,11 @@ struct SentencePair {
   std::string en, zh;
 };
 
+// Which directions a source trains: back-translated pairs only the one whose target is real text.
+enum class Direction { both, en_zh, zh_en };
+Direction parse_direction(const std::string& name);  // "both", "en-zh" or "zh-en"; throws otherwise
+std::string to_string(Direction direction);
+
 // A training corpus as the config names it: where it is and how much of it an epoch sees.
 struct DataSource {
   std::string path;
@@ -23,6 +28,13 @@ struct DataSource {
   // Strip reStructuredText leftovers (literal-block "::", escapes, **bold**, ``code``,
   // footnote marks): documentation sources converted from .po files keep some.
   bool strip_markup = false;
+  // Subtitles separate Chinese clauses with a space ("对 我看见了"): write a full-width comma there.
+  bool zh_spaces_to_commas = false;
+  Direction direction = Direction::both;
+  // A control token after the direction tag of every source sentence ("bt" -> <bt>): tagged
+  // back-translation (Caswell et al. 2019) and style tags (Kobus et al. 2017). Translation never
+  // adds one, so the model learns the untagged sources' style as its own.
+  std::string tag;
 
   std::string name() const;  // the file name without folders and extensions: "wmt-news"
 };

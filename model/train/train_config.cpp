@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <cctype>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -33,25 +35,33 @@ Field model_field(const ModelConfigField& f) {
       f.member);
 }
 
-// `train:` entries: a path, or a map with path and optionally weight and strip_markup.
+// `train:` entries: a path, or a map with path and the DataSource options below.
 std::vector<DataSource> read_sources(const YAML::Node& node) {
+  static const std::set<std::string> keys = {"path", "weight", "strip_markup", "zh_spaces_to_commas", "direction", "tag"};
   std::vector<DataSource> sources;
   auto one = [&](const YAML::Node& n) {
     DataSource s;
     if (n.IsMap()) {
       for (const auto& kv : n) {
         const auto key = kv.first.as<std::string>();
-        if (key != "path" && key != "weight" && key != "strip_markup")
-          throw std::runtime_error("unknown key '" + key + "' in a train: entry (path, weight, strip_markup)");
+        if (!keys.count(key))
+          throw std::runtime_error("unknown key '" + key + "' in a train: entry (path, weight, strip_markup, "
+                                   "zh_spaces_to_commas, direction, tag)");
       }
       if (!n["path"]) throw std::runtime_error("a train: entry needs a path");
       s.path = n["path"].as<std::string>();
       if (n["weight"]) s.weight = n["weight"].as<double>();
       if (n["strip_markup"]) s.strip_markup = n["strip_markup"].as<bool>();
+      if (n["zh_spaces_to_commas"]) s.zh_spaces_to_commas = n["zh_spaces_to_commas"].as<bool>();
+      if (n["direction"]) s.direction = parse_direction(n["direction"].as<std::string>());
+      if (n["tag"]) s.tag = n["tag"].as<std::string>();
     } else {
       s.path = n.as<std::string>();
     }
     if (!(s.weight >= 0)) throw std::runtime_error("train: " + s.path + ": weight must be >= 0");
+    for (char ch : s.tag)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-')
+        throw std::runtime_error("train: " + s.path + ": tag '" + s.tag + "' may hold only letters, digits, _ and -");
     sources.push_back(s);
   };
   if (node.IsSequence()) for (const auto& n : node) one(n);
@@ -66,6 +76,9 @@ YAML::Node write_sources(const std::vector<DataSource>& sources) {
     n["path"] = s.path;
     n["weight"] = s.weight;
     if (s.strip_markup) n["strip_markup"] = true;
+    if (s.zh_spaces_to_commas) n["zh_spaces_to_commas"] = true;
+    if (s.direction != Direction::both) n["direction"] = to_string(s.direction);
+    if (!s.tag.empty()) n["tag"] = s.tag;
     list.push_back(n);
   }
   return list;
@@ -184,7 +197,8 @@ std::string to_yaml(const TrainConfig& c) {
 }
 
 std::string data_path(const TrainConfig& c, const std::string& path) {
-  if (c.data.empty() || path.empty() || path.front() == '/') return path;
+  // "./runs/bt/...": data the recipe made itself, from the folder mt runs in
+  if (c.data.empty() || path.empty() || path.front() == '/' || path.rfind("./", 0) == 0) return path;
   return (std::filesystem::path(c.data) / path).string();
 }
 

@@ -63,7 +63,8 @@ TrainConfig load_train_config(const std::string& yaml_path);
 void apply_override(TrainConfig& config, const std::string& assignment);
 std::string to_yaml(const TrainConfig& config);
 void validate(const TrainConfig& config);
-// `path` as read: relative paths are taken from config.data when it is set.
+// `path` as read: relative paths are taken from config.data when it is set, except those that
+// start with "./" (data a recipe made, such as back-translations), taken from the working folder.
 std::string data_path(const TrainConfig& config, const std::string& path);
 
 }  // namespace mt

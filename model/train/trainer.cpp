@@ -127,9 +127,13 @@ void Trainer::prepare_tokenizer() {
   } else {
     spdlog::info("training a {}-piece SentencePiece tokenizer on the training data", c_.vocab_size);
     const fs::path corpus = out_ / "tokenizer-corpus.txt";
-    write_tokenizer_corpus(train_sources(), corpus.string());
+    write_tokenizer_corpus(train_sources(), corpus.string(), uint64_t(c_.seed));
     TokenizerTrainOptions options;
     options.inputs = {corpus.string()};
+    for (const auto& source : c_.train)
+      if (!source.tag.empty() && std::find(options.control_symbols.begin(), options.control_symbols.end(),
+                                           tag_piece(source.tag)) == options.control_symbols.end())
+        options.control_symbols.push_back(tag_piece(source.tag));
     options.model_prefix = (out_ / "tokenizer").string();
     options.vocab_size = int(c_.vocab_size);
     options.seed = int(c_.seed);

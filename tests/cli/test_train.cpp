@@ -165,9 +165,9 @@ TEST(TrainData, TwoWeightedSourcesAndTwoDevSets) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto report = split_lines(slurp(out + "/data-report.tsv"));
   ASSERT_EQ(report.size(), 3u) << slurp(out + "/data-report.tsv");
-  EXPECT_EQ(report[1], "first\t1\t24\t24\t0\t0\t0\t0\t48");
+  EXPECT_EQ(report[1], "first\t1\tboth\t24\t24\t0\t0\t0\t0\t48");
   const auto n = std::to_string(second_pairs);
-  EXPECT_EQ(report[2], "second\t3\t" + n + "\t" + n + "\t0\t0\t0\t0\t" + std::to_string(second_pairs * 6));
+  EXPECT_EQ(report[2], "second\t3\tboth\t" + n + "\t" + n + "\t0\t0\t0\t0\t" + std::to_string(second_pairs * 6));
   EXPECT_NE(r.err.find("training data second (weight 3)"), std::string::npos) << r.err;
   // metrics.tsv: a group of columns per dev set (both named "dev" here, from two folders).
   const auto metrics = split_lines(slurp(out + "/metrics.tsv"));

@@ -142,8 +142,8 @@ TEST_F(TrainingDataTest, WeightsSetEachSourcesShareOfAnEpoch) {
   EXPECT_NE(b0, count(epoch1).second);  // another quarter next epoch
 
   const auto tsv = data.report_tsv();
-  EXPECT_NE(tsv.find("a\t2\t40\t40\t0\t0\t0\t0\t160\n"), std::string::npos) << tsv;
-  EXPECT_NE(tsv.find("b\t0.25\t60\t60\t0\t0\t0\t0\t30\n"), std::string::npos) << tsv;
+  EXPECT_NE(tsv.find("a\t2\tboth\t40\t40\t0\t0\t0\t0\t160\n"), std::string::npos) << tsv;
+  EXPECT_NE(tsv.find("b\t0.25\tboth\t60\t60\t0\t0\t0\t0\t30\n"), std::string::npos) << tsv;
 }
 
 TEST_F(TrainingDataTest, CleaningIsReportedPerSourceAndDedupesAcrossSources) {
@@ -197,6 +197,102 @@ TEST_F(TrainingDataTest, BatchesHoldTaggedSourcesAndShiftedTargets) {
   EXPECT_EQ(seen, 2);
 }
 
+// Back-translated pairs train only the direction whose target is real text, with their tag after
+// the direction tag; the subtitles' clause spaces become commas.
+TEST_F(TrainingDataTest, OneWaySourcesAndSourceTags) {
+  TokenizerTrainOptions options;
+  options.inputs = {std::string(MT_SOURCE_DIR) + "/tests/data/tiny_corpus.txt"};
+  options.model_prefix = (dir_ / "spm").string();
+  options.vocab_size = 500;
+  options.character_coverage = 0.98;
+  options.control_symbols = {"<bt>"};
+  Tokenizer::train(options);
+  const auto tokenizer = Tokenizer::load(options.model_prefix + ".model");
+  const int bt = tokenizer.control_id("<bt>");
+  ASSERT_GT(bt, 0);
+
+  auto [en_a, zh_a] = numbered(0, 10);
+  auto [en_b, zh_b] = numbered(100, 10);
+  write("a.en", en_a), write("a.zh", zh_a);
+  write("b.en", en_b), write("b.zh", zh_b);
+  write("subs.en", "Yes, I saw it.\n"), write("subs.zh", "对 我看见了\n");
+  TrainingData data(tokenizer, CleaningOptions{});
+  DataSource a{(dir_ / "a").string()}, b{(dir_ / "b").string(), 1.5}, subs{(dir_ / "subs").string()};
+  a.direction = Direction::zh_en;  // real English, machine-made Chinese
+  a.tag = "bt";
+  b.direction = Direction::en_zh;
+  subs.zh_spaces_to_commas = true;
+  data.add(a), data.add(b), data.add(subs);
+  ASSERT_EQ(data.tags().size(), 1u);
+  EXPECT_EQ(data.tags()[0], std::make_pair(std::string("<bt>"), int32_t(bt)));
+  EXPECT_EQ(data.reports()[0].examples, 10);
+  EXPECT_EQ(data.reports()[0].per_epoch(), 10);
+  EXPECT_EQ(data.reports()[1].per_epoch(), 15);
+  int64_t a_examples = 0, b_examples = 0;
+  for (int64_t e : data.epoch_sample(1, 0)) {
+    if (e < 20) {
+      EXPECT_EQ(e % 2, 1) << "a trains zh->en only";
+      ++a_examples;
+    } else if (e < 40) {
+      EXPECT_EQ(e % 2, 0) << "b trains en->zh only";
+      ++b_examples;
+    }
+  }
+  EXPECT_EQ(a_examples, 10);
+  EXPECT_EQ(b_examples, 15);
+
+  const Batch batch = collate(data.examples(), {1, 20});
+  const auto zh = tokenizer.encode("第0句。");
+  EXPECT_EQ(batch.src[0][0].item<int64_t>(), SpecialIds::to_en);
+  EXPECT_EQ(batch.src[0][1].item<int64_t>(), bt);
+  EXPECT_EQ(batch.src[0][2].item<int64_t>(), zh[0]);
+  EXPECT_EQ(data.examples().source_length(1), int64_t(zh.size()) + 3);
+  EXPECT_EQ(batch.src[1][0].item<int64_t>(), SpecialIds::to_zh);
+  EXPECT_NE(batch.src[1][1].item<int64_t>(), bt);  // b is untagged
+  const auto tsv = data.report_tsv();
+  EXPECT_NE(tsv.find("a\t1\tzh-en\t10\t10\t"), std::string::npos) << tsv;
+
+  std::vector<int64_t> subs_target(size_t(data.examples().target_length(40)));
+  data.examples().write_target(40, subs_target.data());
+  subs_target.pop_back();  // EOS
+  EXPECT_EQ(tokenizer.decode(std::vector<int>(subs_target.begin(), subs_target.end())), "对，我看见了");
+
+  // A tag the tokenizer lacks is refused with its name.
+  TrainingData untagged(shipped_tokenizer(), CleaningOptions{});
+  try {
+    untagged.add(a);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("<bt>"), std::string::npos) << e.what();
+  }
+}
+
+// The tokenizer's text is one epoch's draw: a source of weight 3 three times, of weight 0 never.
+TEST_F(TrainingDataTest, TokenizerCorpusFollowsTheWeights) {
+  auto [en_a, zh_a] = numbered(0, 100);
+  auto [en_b, zh_b] = numbered(1000, 100);
+  auto [en_c, zh_c] = numbered(2000, 1000);
+  write("a.en", en_a), write("a.zh", zh_a);
+  write("b.en", en_b), write("b.zh", zh_b);
+  write("c.en", en_c), write("c.zh", zh_c);
+  const auto corpus = (dir_ / "corpus.txt").string();
+  write_tokenizer_corpus({{(dir_ / "a").string(), 3}, {(dir_ / "b").string(), 0}, {(dir_ / "c").string(), 0.3}},
+                         corpus, 1);
+  std::ifstream in(corpus);
+  std::map<char, int> lines;  // by the first digit of the sentence number: 0-9 a, 1 b, 2 c
+  std::string line;
+  int total = 0;
+  while (std::getline(in, line)) {
+    ++total;
+    if (line.rfind("Sentence number 1", 0) == 0 && line.size() == std::string("Sentence number 1000.").size()) ++lines['b'];
+    if (line.rfind("Sentence number 2", 0) == 0 && line.size() == std::string("Sentence number 2000.").size()) ++lines['c'];
+  }
+  EXPECT_EQ(lines['b'], 0);
+  EXPECT_GT(lines['c'], 250);  // 30% of 1,000
+  EXPECT_LT(lines['c'], 350);
+  EXPECT_EQ(total - 2 * lines['c'], 2 * 300);  // a: 100 pairs, three times, both sides
+}
+
 TEST_F(TrainingDataTest, ConfigListsWeightedSourcesAndSeveralDevSets) {
   const auto path = write("c.yaml",
                           "train:\n  - plain.tsv\n  - {path: docs, weight: 0.5, strip_markup: true}\n"
@@ -222,4 +318,21 @@ TEST_F(TrainingDataTest, ConfigListsWeightedSourcesAndSeveralDevSets) {
   EXPECT_TRUE(c.dev.empty());
   EXPECT_THROW(load_train_config(write("e.yaml", "train: [{path: x, weigth: 2}]\n")), std::runtime_error);
   EXPECT_THROW(load_train_config(write("f.yaml", "train: [{path: x, weight: -1}]\n")), std::runtime_error);
+  // Back-translation and subtitle options read and write back.
+  const auto bt = load_train_config(
+      write("g.yaml", "train: [{path: bt, direction: zh-en, tag: bt}, {path: subs, zh_spaces_to_commas: true}]\n"));
+  const auto bt_again = load_train_config(write("h.yaml", to_yaml(bt)));
+  for (const auto* config : {&bt, &bt_again}) {
+    EXPECT_EQ(config->train[0].direction, Direction::zh_en);
+    EXPECT_EQ(config->train[0].tag, "bt");
+    EXPECT_TRUE(config->train[1].zh_spaces_to_commas);
+    EXPECT_EQ(config->train[1].direction, Direction::both);
+  }
+  TrainConfig rooted;
+  rooted.data = "../shared/data";
+  EXPECT_EQ(data_path(rooted, "extra/wmt-news"), "../shared/data/extra/wmt-news");
+  EXPECT_EQ(data_path(rooted, "/abs/x"), "/abs/x");
+  EXPECT_EQ(data_path(rooted, "./runs/bt/mono-en"), "./runs/bt/mono-en");  // made by the recipe
+  EXPECT_THROW(load_train_config(write("i.yaml", "train: [{path: x, direction: en-fr}]\n")), std::runtime_error);
+  EXPECT_THROW(load_train_config(write("j.yaml", "train: [{path: x, tag: \"a b\"}]\n")), std::runtime_error);
 }

@@ -247,6 +247,32 @@ TEST_F(TokenizerTest, TrainingIsDeterministic) {
   }
 }
 
+// Source tags (<bt>, <subs>) are control tokens after <2zh> and <2en>: text that spells one is
+// never read as the tag, and decoding drops it.
+TEST_F(TokenizerTest, SourceTagsAreControlTokens) {
+  mt::TokenizerTrainOptions options;
+  options.inputs = {std::string(MT_SOURCE_DIR) + "/tests/data/tiny_corpus.txt"};
+  options.model_prefix = (*dir_ / "tagged").string();
+  options.vocab_size = 500;
+  options.character_coverage = 0.98;
+  options.control_symbols = {"<bt>", "<subs>"};
+  mt::Tokenizer::train(options);
+  const auto tagged = mt::Tokenizer::load(options.model_prefix + ".model");
+  EXPECT_EQ(tagged.control_id("<2zh>"), mt::SpecialIds::to_zh);
+  EXPECT_EQ(tagged.control_id("<bt>"), 6);
+  EXPECT_EQ(tagged.control_id("<subs>"), 7);
+  EXPECT_EQ(tagged.control_id("<news>"), -1);
+  EXPECT_EQ(tok_->control_id("<bt>"), -1);  // a tokenizer trained without it
+  const auto ids = tagged.encode("<bt> hello");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 6), 0);
+  std::vector<int> with_tag = {6};
+  const auto hello = tagged.encode("hello");
+  with_tag.insert(with_tag.end(), hello.begin(), hello.end());
+  EXPECT_EQ(tagged.decode(with_tag), "hello");
+  options.control_symbols = {"a,b"};
+  EXPECT_THROW(mt::Tokenizer::train(options), std::runtime_error);
+}
+
 TEST(TokenizerErrors, MissingAndCorruptModels) {
   try {
     mt::Tokenizer::load("/nonexistent/x.model");
@@ -285,6 +311,17 @@ TEST(ChineseSpacing, SpacesNextToChineseAreDropped) {
   EXPECT_EQ(mt::tidy_chinese_spacing("我 喜欢 iPhone 。"), "我喜欢iPhone。");
   EXPECT_EQ(mt::tidy_chinese_spacing("I like tea"), "I like tea");
   EXPECT_EQ(mt::tidy_chinese_spacing(""), "");
+}
+
+TEST(ChineseSpacing, SubtitleClauseSpacesBecomeCommas) {
+  EXPECT_EQ(mt::spaces_to_commas("如果你们真想让她说话 那我去跟她见面吧"), "如果你们真想让她说话，那我去跟她见面吧");
+  EXPECT_EQ(mt::spaces_to_commas("对  我...看见了"), "对，我...看见了");  // a run of spaces is one comma
+  // only between two Han characters: not next to Latin words, digits or punctuation, nor at the ends
+  EXPECT_EQ(mt::spaces_to_commas("我喜欢 iPhone 手机"), "我喜欢 iPhone 手机");
+  EXPECT_EQ(mt::spaces_to_commas("我... 看见了 "), "我... 看见了 ");
+  EXPECT_EQ(mt::spaces_to_commas(" 好"), " 好");
+  EXPECT_EQ(mt::spaces_to_commas("I see it"), "I see it");
+  EXPECT_EQ(mt::spaces_to_commas(""), "");
 }
 
 // tw2sp on text that is already Simplified would corrupt it (什么 -> 什幺, 程序 -> 进程, 尼日尔 ->

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Short runs of the same length that chose scripts/en-zh-v3.yaml's recipe (issue 25): each variant
+# is the v3 config with one thing changed, trained for the same compute on one shared tokenizer,
+# two runs at a time on one thread each (steps, not minutes, so load on the machine changes nothing),
+# then scored on the first 500 pairs of every dev set, greedy (the final pick's "last
+# checkpoint" line in each run's train.log). Variants:
+#   base       v3's data, v2's network shape (d 256, 6+3 layers)
+#   no-bt      base without the back-translated sources
+#   no-commas  base with the subtitles as written (clause spaces, no <subs> tag)
+#   subs-0.5   base with the subtitles at weight 0.5 instead of 0.2
+#   v3-net     v3's data and network (d 384, 8+2 layers), for base's compute: 58% of its steps
+#              (mt bench train, bf16, 2 threads: 4.56k tokens/s against 7.9k for v2's shape)
+#
+#   scripts/compare_recipes.sh [--out runs/recipes] [--steps 600] VARIANT...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MT=${MT:-$PWD/build/mt}
+DATA=${MT_SHARED_DATA:-$PWD/../shared/data}
+OUT=runs/recipes
+STEPS=600
+VARIANTS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT=$2; shift 2 ;;
+    --steps) STEPS=$2; shift 2 ;;
+    -*) echo "compare_recipes.sh: unknown option $1" >&2; exit 2 ;;
+    *) VARIANTS+=("$1"); shift ;;
+  esac
+done
+[ ${#VARIANTS[@]} -gt 0 ] || VARIANTS=(base no-bt no-commas v3-net)
+mkdir -p "$OUT"
+
+# The variant's config: v3's with one edit.
+config() {
+  local yaml=$OUT/$1.yaml
+  case "$1" in
+    base|v3-net) cp scripts/en-zh-v3.yaml "$yaml" ;;
+    no-bt) grep -v 'runs/bt/' scripts/en-zh-v3.yaml > "$yaml" ;;
+    no-commas) sed 's/, zh_spaces_to_commas: true, tag: subs//' scripts/en-zh-v3.yaml > "$yaml" ;;
+    subs-0.5) sed 's|path: more/tvsub, weight: 0.2|path: more/tvsub, weight: 0.5|' scripts/en-zh-v3.yaml > "$yaml" ;;
+    *) echo "compare_recipes.sh: unknown variant $1" >&2; exit 2 ;;
+  esac
+  echo "$yaml"
+}
+
+TOKENIZER=$OUT/tokenizer.model
+COMMON=(--set "data=$DATA" --set threads=1 --set lr=0.001 --set warmup=400 --set decay_steps=0
+        --set batch_tokens=6000 --set valid_every=1000000 --set valid_sentences=300 --set final_beam=1
+        --set final_sentences=500 --set average_last=1 --set log_every=50)
+SMALL=(--set model.d_model=256 --set model.heads=4 --set model.ffn=1024 --set model.enc_layers=6 --set model.dec_layers=3)
+
+# One variant in its own folder, on the shared tokenizer (the first run trains it).
+run() {
+  local name=$1 length=(--set "max_steps=$STEPS") shape=("${SMALL[@]}") tokenizer=()
+  [ "$name" = v3-net ] && length=(--set "max_steps=$((STEPS * 58 / 100))") && shape=()
+  [ -f "$TOKENIZER" ] && tokenizer=(--set "tokenizer=$TOKENIZER")
+  [ -d "$OUT/$name/final" ] && return 0
+  "$MT" train -c "$(config "$name")" -o "$OUT/$name" "${COMMON[@]}" "${shape[@]}" "${length[@]}" "${tokenizer[@]}" \
+    > "$OUT/$name.log" 2>&1
+}
+
+# The first variant trains the tokenizer alone (both cores), then the others start two at a time.
+first=${VARIANTS[0]}
+if [ ! -f "$TOKENIZER" ]; then
+  run "$first" &
+  until [ -f "$OUT/$first/tokenizer.model" ]; do sleep 10; kill -0 $! 2>/dev/null || break; done
+  cp "$OUT/$first/tokenizer.model" "$TOKENIZER"
+  rest=("${VARIANTS[@]:1}")
+else
+  rest=("${VARIANTS[@]}")
+fi
+for name in "${rest[@]}"; do
+  while [ "$(jobs -pr | wc -l)" -ge 2 ]; do sleep 20; done
+  run "$name" &
+done
+wait
+for name in "${VARIANTS[@]}"; do
+  echo "$name: $(grep -h 'last checkpoint: dev BLEU' "$OUT/$name/train.log" | tail -1 | sed 's/.*last checkpoint: //')"
+done

@@ -36,6 +36,7 @@ const char* kHelp =
     "  :beam N          beam size (1 = greedy)\n"
     "  :nbest N         print the N best translations as score<TAB>text\n"
     "  :time on|off     show how long each translation took\n"
+    "  :glossary FILE   keep its source<TAB>target terms in every translation (:glossary off: none)\n"
     "  :help            this text\n"
     "  :quit, :q        leave (Ctrl-D too; Ctrl-C clears the line)\n";
 
@@ -44,6 +45,8 @@ struct Settings {
   int beam = 4;
   int n_best = 1;
   bool time = false;
+  std::shared_ptr<const Terminology> glossary;
+  std::string glossary_path;  // where it was read from, for :help
 };
 
 const char* lang_name(Lang lang) { return lang == Lang::Zh ? "zh" : "en"; }
@@ -79,7 +82,7 @@ bool run_command(const std::string& line, Settings& s, bool interactive) {
     return false;
   } else if (name == "help" || name == "h" || name == "?") {
     std::cerr << kHelp << "now: :to " << s.to << ", :beam " << s.beam << ", :nbest " << s.n_best << ", :time "
-              << (s.time ? "on" : "off") << "\n";
+              << (s.time ? "on" : "off") << ", :glossary " << (s.glossary ? s.glossary_path : "off") << "\n";
   } else if (name == "to") {
     if (arg == "zh" || arg == "en" || arg == "auto") {
       s.to = arg;
@@ -100,6 +103,21 @@ bool run_command(const std::string& line, Settings& s, bool interactive) {
       say("n-best: " + arg + (s.n_best > s.beam ? " (searching with beam " + arg + ")" : ""));
     } else {
       complain(":nbest takes a number from 1 to " + std::to_string(kMaxBeam));
+    }
+  } else if (name == "glossary") {
+    if (arg.empty()) {
+      complain(":glossary takes a file of source<TAB>target lines, or off");
+    } else if (arg == "off") {
+      s.glossary.reset();
+      say("glossary: off");
+    } else {
+      try {
+        s.glossary = std::make_shared<const Terminology>(Terminology::load(arg));
+        s.glossary_path = arg;
+        say("glossary: " + std::to_string(s.glossary->size()) + " terms from " + arg);
+      } catch (const std::exception& e) {
+        complain(e.what());
+      }
     }
   } else if (name == "time") {
     if (arg == "on" || arg == "off") {
@@ -123,6 +141,7 @@ void answer(Translator& translator, const std::string& line, const Settings& s) 
   const std::optional<Lang> to = s.to == "auto" ? std::nullopt : std::optional<Lang>(s.to == "zh" ? Lang::Zh : Lang::En);
   translator.options().search.n_best = s.n_best;
   translator.options().search.beam = std::max(s.beam, s.n_best);  // the search finds at most beam hypotheses
+  translator.options().glossary = s.glossary;
 
   const auto start = std::chrono::steady_clock::now();
   const Translation t = translator.translate({line}, to).front();
@@ -238,6 +257,8 @@ Run add_repl_command(CLI::App& app) {
     s.to = o->flags.to;
     s.beam = int(o->flags.beam);
     s.n_best = o->n_best;
+    s.glossary = translator.options().glossary;
+    s.glossary_path = o->flags.glossary;
     const bool interactive = isatty(0);
     s.time = interactive;  // timings help at a prompt and are noise in a script
     if (interactive)

@@ -78,13 +78,15 @@ Run add_serve_command(CLI::App& app) {
     ModelPackage package = o->flags.load();
     Translator translator(package.network, package.tokenizer, o->flags.translator_options());
     serve::BatchQueue queue(
-        [&translator](const std::vector<std::string>& lines, Lang target) {
+        [&translator](const std::vector<std::string>& lines, Lang target, const serve::Glossary& glossary) {
+          translator.options().glossary = glossary;
           std::vector<std::string> texts;
           texts.reserve(lines.size());
           for (auto& t : translator.translate(lines, target)) texts.push_back(std::move(t.text));
           return texts;
         },
         o->queue);
+    server_options.glossary = translator.options().glossary;  // --glossary, for every request
     serve::Server server(queue, server_options);
     const int port = server.bind(o->host, o->port);
 

@@ -29,6 +29,9 @@ void TranslationFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--compute-type", compute_type, "auto (the faster of float32 and bfloat16 here), bfloat16 (AVX512-BF16 kernels), int8 (weights; oneDNN) or float32")
       ->check(CLI::IsMember(compute_type_names()));
   cmd.add_flag("--no-split", no_split, "Translate each line whole instead of sentence by sentence");
+  cmd.add_option("--glossary", glossary,
+                 "source<TAB>target terms (either language on the left): a sentence that holds a source term "
+                 "gets its target in the translation");
 }
 
 TranslatorOptions TranslationFlags::translator_options() const {
@@ -43,6 +46,10 @@ TranslatorOptions TranslationFlags::translator_options() const {
   o.traditional_output = zh_script == "traditional";
   o.reverse_weight = reverse_weight;
   o.split_sentences = !no_split;
+  if (!glossary.empty()) {
+    o.glossary = std::make_shared<const Terminology>(Terminology::load(glossary));
+    spdlog::info("glossary {}: {} terms", glossary, o.glossary->size());
+  }
   return o;
 }
 

@@ -25,6 +25,7 @@ struct TranslationFlags {
   std::string device = "cpu";
   std::string compute_type = "auto";
   bool no_split = false;  // translate each line whole instead of sentence by sentence
+  std::string glossary;   // source<TAB>target terms every translation keeps (terminology.h)
 
   void add_to(CLI::App& cmd);
   TranslatorOptions translator_options() const;

@@ -164,6 +164,11 @@ std::string Tokenizer::decode(const std::vector<int>& ids) const {
 
 int Tokenizer::vocab_size() const { return sp_->GetPieceSize(); }
 
+int Tokenizer::piece_id(const std::string& piece) const {
+  const int id = sp_->PieceToId(piece);
+  return id == SpecialIds::unk && piece != "<unk>" ? -1 : id;
+}
+
 int Tokenizer::control_id(const std::string& piece) const {
   const int id = sp_->PieceToId(piece);
   return id != SpecialIds::unk && sp_->IsControl(id) ? id : -1;

@@ -39,6 +39,8 @@ class Tokenizer {
   std::string decode(const std::vector<int>& ids) const;
 
   int vocab_size() const;
+  // The id of a piece ("▁the", "集"), or -1 when the vocabulary has none.
+  int piece_id(const std::string& piece) const;
   // The id of a control token such as "<bt>", or -1 when this vocabulary has none.
   int control_id(const std::string& piece) const;
   const std::string& bytes() const { return bytes_; }  // the serialized .model

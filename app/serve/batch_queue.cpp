@@ -5,6 +5,7 @@ namespace mt::serve {
 struct BatchQueue::Job {
   std::vector<std::string> lines;
   Lang target;
+  Glossary glossary;
   size_t taken = 0;      // lines handed to the engine so far (under the queue's mutex)
   size_t remaining = 0;  // lines not yet translated (engine thread only)
   std::vector<std::string> results;
@@ -25,9 +26,10 @@ BatchQueue::BatchQueue(Engine engine, QueueOptions options)
 
 BatchQueue::~BatchQueue() { stop(); }
 
-std::optional<BatchQueue::Ticket> BatchQueue::submit(std::vector<std::string> lines, Lang target) {
+std::optional<BatchQueue::Ticket> BatchQueue::submit(std::vector<std::string> lines, Lang target, Glossary glossary) {
   auto job = std::make_shared<Job>();
   job->target = target;
+  job->glossary = std::move(glossary);
   job->remaining = lines.size();
   job->results.resize(lines.size());
   job->lines = std::move(lines);
@@ -63,10 +65,12 @@ QueueStats BatchQueue::stats() const {
   return {queued_lines_, batches_, batched_lines_};
 }
 
-std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* lines, Lang* target) {
+std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* lines, Lang* target,
+                                                      Glossary* glossary) {
   std::vector<Slice> slices;
-  // The oldest request's language goes first; later requests into the same language join it.
+  // The oldest request's language (and glossary) goes first; later requests with the same join it.
   *target = pending_.front()->target;
+  *glossary = pending_.front()->glossary;
   for (auto it = pending_.begin(); it != pending_.end() && lines->size() < options_.max_batch_lines;) {
     Job& job = **it;
     const size_t left = job.lines.size() - job.taken;
@@ -75,7 +79,7 @@ std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* 
       it = pending_.erase(it);
       continue;
     }
-    if (job.target != *target) {
+    if (job.target != *target || job.glossary != *glossary) {
       ++it;
       continue;
     }
@@ -93,12 +97,13 @@ void BatchQueue::run() {
   for (;;) {
     std::vector<std::string> lines;
     Lang target = Lang::Zh;
+    Glossary glossary;
     std::vector<Slice> slices;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
       if (pending_.empty()) return;  // stopping, and nothing left to translate
-      slices = take_batch(&lines, &target);
+      slices = take_batch(&lines, &target, &glossary);
       if (!slices.empty()) {
         ++batches_;
         batched_lines_ += lines.size();
@@ -107,7 +112,7 @@ void BatchQueue::run() {
     if (slices.empty()) continue;  // only cancelled requests were waiting
     std::vector<std::string> translations;
     try {
-      translations = engine_(lines, target);
+      translations = engine_(lines, target, glossary);
       if (translations.size() != lines.size()) throw std::runtime_error("the engine returned a wrong number of lines");
     } catch (...) {
       // A failed batch fails every request in it, each exactly once.

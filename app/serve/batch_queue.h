@@ -17,11 +17,16 @@
 #include <vector>
 
 #include "tokenizer/normalizer.h"
+#include "tokenizer/terminology.h"
 
 namespace mt::serve {
 
+// The terms a request's translations keep (null: none). Lines are batched only with lines of the
+// same glossary.
+using Glossary = std::shared_ptr<const Terminology>;
 // Translates lines into `target`, one result per line; only ever called from the engine thread.
-using Engine = std::function<std::vector<std::string>(const std::vector<std::string>& lines, Lang target)>;
+using Engine = std::function<std::vector<std::string>(const std::vector<std::string>& lines, Lang target,
+                                                      const Glossary& glossary)>;
 
 struct QueueOptions {
   size_t max_queued_lines = 1000;  // lines waiting; beyond it submit() refuses (503)
@@ -55,7 +60,7 @@ class BatchQueue {
 
   // Queues the lines. Returns nullopt when the queue is full (a request is always taken while the
   // queue is empty, so one larger than the bound still goes through) or stopped.
-  std::optional<Ticket> submit(std::vector<std::string> lines, Lang target);
+  std::optional<Ticket> submit(std::vector<std::string> lines, Lang target, Glossary glossary = nullptr);
   // Translates what is queued, then ends the engine thread; later submits are refused.
   void stop();
   QueueStats stats() const;
@@ -66,7 +71,7 @@ class BatchQueue {
     size_t first, count, offset;
   };
   void run();
-  std::vector<Slice> take_batch(std::vector<std::string>* lines, Lang* target);  // under mutex_
+  std::vector<Slice> take_batch(std::vector<std::string>* lines, Lang* target, Glossary* glossary);  // under mutex_
 
   Engine engine_;
   QueueOptions options_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "tokenizer/normalizer.h"
 
@@ -160,6 +161,47 @@ nlohmann::json read_fields(const std::string& content_type, const std::string& b
   return fields;
 }
 
+namespace {
+
+// The request's own glossary: a JSON object of source -> target strings, or (from a form) a string
+// of source<TAB>target lines.
+std::vector<std::pair<std::string, std::string>> read_glossary(const json& fields, const RequestLimits& limits) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (!fields.contains("glossary") || fields["glossary"].is_null()) return entries;
+  const json& g = fields["glossary"];
+  auto add = [&](const std::string& source, const std::string& target) {
+    if (source.find_first_not_of(" \t\r") == std::string::npos || target.find_first_not_of(" \t\r") == std::string::npos)
+      throw HttpError(400, "Invalid request: a glossary term is empty");
+    if (source.find_first_of("\t\n") != std::string::npos || target.find_first_of("\t\n") != std::string::npos)
+      throw HttpError(400, "Invalid request: a glossary term holds a tab or a line break");
+    if (!valid_utf8(source) || !valid_utf8(target)) throw HttpError(400, "Invalid request: glossary is not valid UTF-8");
+    if (entries.size() >= limits.max_glossary_terms)
+      throw HttpError(400, "Invalid request: glossary has more than " + std::to_string(limits.max_glossary_terms) + " terms");
+    entries.emplace_back(source, target);
+  };
+  if (g.is_object()) {
+    for (const auto& [source, target] : g.items()) {
+      if (!target.is_string()) throw HttpError(400, "Invalid request: glossary values must be strings");
+      add(source, target.get<std::string>());
+    }
+  } else if (g.is_string()) {
+    std::istringstream lines(g.get<std::string>());
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      const auto tab = line.find('\t');
+      if (tab == std::string::npos) throw HttpError(400, "Invalid request: glossary lines must be source<TAB>target");
+      add(line.substr(0, tab), line.substr(tab + 1));
+    }
+  } else {
+    throw HttpError(400, "Invalid request: glossary must be an object of source: target terms");
+  }
+  return entries;
+}
+
+}  // namespace
+
 TranslateRequest parse_translate_request(const nlohmann::json& fields, const RequestLimits& limits) {
   TranslateRequest request;
   request.q = read_q(fields, limits, &request.q_is_array);
@@ -177,6 +219,7 @@ TranslateRequest parse_translate_request(const nlohmann::json& fields, const Req
   if (format != "text" && format != "html")
     throw HttpError(400, quoted(format) + " format is not supported: format must be text or html");
   request.html = format == "html";
+  request.glossary = read_glossary(fields, limits);
   return request;
 }
 

@@ -222,6 +222,12 @@ Server::Reply Server::translate(const json& fields) {
   check_api_key(fields);
   const TranslateRequest request = parse_translate_request(fields, options_.limits);
   const size_t n = request.q.size();
+  Glossary glossary = options_.glossary;  // the server's, with the request's own terms added
+  if (!request.glossary.empty()) {
+    auto merged = std::make_shared<Terminology>(options_.glossary ? *options_.glossary : Terminology());
+    for (const auto& [source, target] : request.glossary) merged->add(source, target, "glossary");
+    glossary = std::move(merged);
+  }
 
   std::vector<std::string> translated(n);
   json detected = json::array();
@@ -249,7 +255,7 @@ Server::Reply Server::translate(const json& fields) {
     }
   }
   if (!lines.empty()) {
-    const auto results = translate_lines(std::move(lines), request.target, deadline);
+    const auto results = translate_lines(std::move(lines), request.target, glossary, deadline);
     for (size_t i = 0; i < n; ++i) {
       const auto [first, count] = spans[i];
       for (size_t l = 0; l < count; ++l) translated[i] += (l > 0 ? "\n" : "") + results[first + l];
@@ -257,7 +263,7 @@ Server::Reply Server::translate(const json& fields) {
   }
   for (size_t i : html_texts) {
     translated[i] = doc::translate_html(request.q[i], [&](const std::vector<std::string>& pieces) {
-      return translate_lines(pieces, request.target, deadline);
+      return translate_lines(pieces, request.target, glossary, deadline);
     });
   }
 
@@ -268,9 +274,9 @@ Server::Reply Server::translate(const json& fields) {
   return {200, body};
 }
 
-std::vector<std::string> Server::translate_lines(std::vector<std::string> lines, Lang target,
+std::vector<std::string> Server::translate_lines(std::vector<std::string> lines, Lang target, const Glossary& glossary,
                                                  Clock::time_point deadline) {
-  auto ticket = queue_.submit(std::move(lines), target);
+  auto ticket = queue_.submit(std::move(lines), target, glossary);
   if (!ticket) throw HttpError(503, "Too many requests waiting: try again later", kRetryAfterSeconds);
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   auto results = ticket->wait(std::max(left, std::chrono::milliseconds(0)));

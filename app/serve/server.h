@@ -30,6 +30,7 @@ struct ServerOptions {
   std::chrono::milliseconds timeout{60'000};   // a request not translated by then: 503
   int http_threads = 64;                       // connections served at once (each holds a thread)
   std::set<std::string> api_keys;              // empty: no key needed; else 403 without one of them
+  Glossary glossary;                           // terms every translation keeps (--glossary)
 };
 
 class Server {
@@ -52,7 +53,7 @@ class Server {
   void check_api_key(const nlohmann::json& fields) const;
   Reply translate(const nlohmann::json& fields);
   // The texts' lines translated through the queue into `target`, one result per line.
-  std::vector<std::string> translate_lines(std::vector<std::string> lines, Lang target,
+  std::vector<std::string> translate_lines(std::vector<std::string> lines, Lang target, const Glossary& glossary,
                                            std::chrono::steady_clock::time_point deadline);
 
   BatchQueue& queue_;

@@ -30,6 +30,14 @@ std::vector<std::vector<Hypothesis>> beam_search(Transformer& model, const at::T
                                                  const SearchOptions& options);
 std::vector<std::vector<Hypothesis>> greedy_search(Transformer& model, const at::Tensor& src,
                                                    const SearchOptions& options);
+// A term the translation must contain, as target token ids.
+using Constraint = std::vector<int64_t>;
+// Beam search in which every hypothesis that ends contains each of its sentence's terms
+// (constraints[row], any order; constrained_search.cpp). Rows without terms are searched as
+// beam_search would, at a higher cost: give them to beam_search.
+std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model, const at::Tensor& src,
+                                                             const std::vector<std::vector<Constraint>>& constraints,
+                                                             const SearchOptions& options);
 // beam_search or greedy_search by options.beam.
 std::vector<std::vector<Hypothesis>> search(Transformer& model, const at::Tensor& src, const SearchOptions& options);
 

@@ -1,7 +1,6 @@
 #include "model/translate/translator.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include <c10/core/InferenceMode.h>
 
@@ -23,24 +22,34 @@ Translator::Translator(Transformer network, const Tokenizer& tokenizer, Translat
 std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
                                                      bool* too_long) const {
   const int64_t limit = std::max<int64_t>(1, std::min(options_.max_input_tokens, network_->config().max_positions) - 2);
-  auto wrap = [&](std::vector<int> ids) {
-    Segment s{line, {target_tag(target)}};
+  // `source`: the text the ids were made from, where glossary terms are looked for.
+  auto wrap = [&](std::vector<int> ids, const std::string& source) {
+    Segment s{line, {target_tag(target)}, {}};
     s.ids.insert(s.ids.end(), ids.begin(), ids.end());
     s.ids.push_back(SpecialIds::eos);
+    if (options_.glossary)
+      for (const auto* entry : options_.glossary->match(source, target == Lang::Zh ? Lang::En : Lang::Zh))
+        if (auto term = term_ids(tokenizer_, entry->target, target); !term.empty()) s.terms.push_back(std::move(term));
     return s;
   };
   if (!options_.split_sentences) {
     auto ids = tokenizer_.encode(text);
     if (ids.empty()) return {};
-    if (int64_t(ids.size()) <= limit) return {wrap(ids)};
+    if (int64_t(ids.size()) <= limit) return {wrap(ids, text)};
     *too_long = true;
   }
   std::vector<Segment> out;
   for (const auto& sentence : split_sentences(text)) {
     auto part = tokenizer_.encode(sentence);
-    if (int64_t(part.size()) > limit) *too_long = true;
-    for (size_t i = 0; i < part.size(); i += size_t(limit))  // a sentence still too long: fixed chunks
-      out.push_back(wrap({part.begin() + i, part.begin() + std::min(part.size(), i + size_t(limit))}));
+    if (int64_t(part.size()) <= limit) {
+      out.push_back(wrap(part, sentence));
+      continue;
+    }
+    *too_long = true;
+    for (size_t i = 0; i < part.size(); i += size_t(limit)) {  // a sentence still too long: fixed chunks
+      std::vector<int> chunk(part.begin() + long(i), part.begin() + long(std::min(part.size(), i + size_t(limit))));
+      out.push_back(wrap(chunk, options_.glossary ? tokenizer_.decode(chunk) : std::string()));
+    }
   }
   return out;
 }
@@ -63,6 +72,35 @@ void Translator::rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, c
   }
 }
 
+void Translator::search_batches(const std::vector<size_t>& order, const std::vector<Segment>& segments,
+                                const std::vector<Lang>& targets, std::vector<std::vector<Hypothesis>>& outputs) {
+  const auto device = network_->parameters().front().device();
+  const int64_t beam = std::max<int64_t>(1, options_.search.beam);
+  const bool rerank = options_.reverse_weight > 0 && beam > 1;
+  SearchOptions search_options = options_.search;
+  if (rerank) search_options.n_best = std::max(search_options.n_best, beam);  // the beam's n-best
+  std::vector<int64_t> widths;  // a segment costs its length for each of its beams
+  for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * beam);
+  for (const auto& [start, end] : token_budget_batches(widths, options_.batch_tokens)) {
+    std::vector<const std::vector<int64_t>*> rows;
+    std::vector<std::vector<Constraint>> terms;
+    for (size_t r = start; r < end; ++r) {
+      rows.push_back(&segments[order[r]].ids);
+      terms.push_back(segments[order[r]].terms);
+    }
+    auto src = padded_rows(rows).to(device);
+    const bool any_terms = std::any_of(terms.begin(), terms.end(), [](const auto& t) { return !t.empty(); });
+    auto hyps = any_terms ? constrained_beam_search(network_, src, terms, search_options) : search(network_, src, search_options);
+    if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);
+    for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
+#ifdef __GLIBC__
+    // Give the batch's freed tensors back to the system: glibc would otherwise keep the heap at
+    // its high-water mark, and memory would grow with the file instead of the batch.
+    malloc_trim(0);
+#endif
+  }
+}
+
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines, std::optional<Lang> to) {
   std::vector<Translation> results(lines.size());
   std::vector<Lang> targets(lines.size());
@@ -76,35 +114,19 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     }
   }
 
-  // Longest first, so each batch pads little and the budget is checked on its widest row.
-  std::vector<size_t> order(segments.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return segments[a].ids.size() > segments[b].ids.size(); });
-
+  // Longest first, so each batch pads little and the budget is checked on its widest row; the
+  // sentences with glossary terms apart, so that the others pay nothing for them.
+  std::vector<size_t> plain, constrained;
+  for (size_t i = 0; i < segments.size(); ++i) (segments[i].terms.empty() ? plain : constrained).push_back(i);
   std::vector<std::vector<Hypothesis>> outputs(segments.size());
-  const auto device = network_->parameters().front().device();
   const bool was_training = network_->is_training();
   network_->eval();
   {
     c10::InferenceMode guard;
-    const int64_t beam = std::max<int64_t>(1, options_.search.beam);
-    const bool rerank = options_.reverse_weight > 0 && beam > 1;
-    SearchOptions search_options = options_.search;
-    if (rerank) search_options.n_best = std::max(search_options.n_best, beam);  // the beam's n-best
-    std::vector<int64_t> widths;  // a segment costs its length for each of its beams
-    for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * beam);
-    for (const auto& [start, end] : token_budget_batches(widths, options_.batch_tokens)) {
-      std::vector<const std::vector<int64_t>*> rows;
-      for (size_t r = start; r < end; ++r) rows.push_back(&segments[order[r]].ids);
-      auto src = padded_rows(rows);
-      auto hyps = search(network_, src.to(device), search_options);
-      if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);
-      for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
-#ifdef __GLIBC__
-      // Give the batch's freed tensors back to the system: glibc would otherwise keep the heap at
-      // its high-water mark, and memory would grow with the file instead of the batch.
-      malloc_trim(0);
-#endif
+    for (auto* group : {&plain, &constrained}) {
+      std::stable_sort(group->begin(), group->end(),
+                       [&](size_t a, size_t b) { return segments[a].ids.size() > segments[b].ids.size(); });
+      search_batches(*group, segments, targets, outputs);
     }
   }
   if (was_training) network_->train();

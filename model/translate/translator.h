@@ -1,11 +1,13 @@
 // Text in, text out: tokenizer + length-sorted token-budget batches + search + input order
 // restored. Used by `translate`, the REPL, `eval` and validation during training alike.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "model/search/search.h"
+#include "tokenizer/terminology.h"
 #include "tokenizer/tokenizer.h"
 
 namespace mt {
@@ -19,6 +21,9 @@ struct TranslatorOptions {
   // Beam search only: its finished hypotheses reranked by score + reverse_weight x the mean
   // log-probability of the source given each (reverse_score.h); 0 = off.
   double reverse_weight = 0;
+  // Terms whose targets every translation of a sentence that holds them must contain
+  // (constrained_beam_search); sentences without a match are searched as without a glossary.
+  std::shared_ptr<const Terminology> glossary;
 };
 
 struct Translation {
@@ -43,11 +48,15 @@ class Translator {
   struct Segment {
     size_t line;
     std::vector<int64_t> ids;  // tag, tokens, EOS
+    std::vector<Constraint> terms;  // the glossary's targets for what this part holds
   };
   // The line's parts, each translated on its own and joined afterwards: its sentences (with
   // options_.split_sentences, or when the line is longer than the model takes), a sentence still
   // too long cut in fixed chunks. *too_long: the line or one of its sentences was.
   std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* too_long) const;
+  // Searches segments[order[i]] for i in [start, end), one token-budget batch at a time.
+  void search_batches(const std::vector<size_t>& order, const std::vector<Segment>& segments,
+                      const std::vector<Lang>& targets, std::vector<std::vector<Hypothesis>>& outputs);
   // Reorders each row's hypotheses (rows: segments[batch[r]]) by options_.reverse_weight.
   void rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
                          const std::vector<Segment>& segments, const std::vector<Lang>& targets);

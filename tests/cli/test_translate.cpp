@@ -180,3 +180,58 @@ TEST(TranslateErrors, BadOptionIsUsageError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_FALSE(r.err.empty());
 }
+
+// --glossary: whatever the model would have written, every matched term's target is in the
+// output (both directions, several terms in a sentence, a term at the end, a term longer than the
+// beam keeps), under reranking and --n-best too; lines without a match come out byte for byte as
+// without the glossary; a bad glossary is a one-line error.
+TEST(TranslateGlossary, EveryMatchedTermAppears) {
+  REQUIRE_MODEL();
+  const auto glossary = temp_path("glossary.tsv");
+  write_text(glossary,
+             "# product and domain terms\n"
+             "cluster\t集群\n"
+             "config map\t配置映射\n"
+             "pod\tPod\n"
+             "dark mode\t深色模式\n"
+             "train station\t火车站北广场售票处\n"  // longer than a beam of 2 would keep on its own
+             "机器学习\tmachine learning\n"
+             "周末\tweekend\n"
+             "今天\tToday\n");
+  const std::string input =
+      "Restart the pod after you change the config map.\n"  // several terms
+      "Please enable dark mode.\n"
+      "We need a bigger cluster\n"                             // a term at the end
+      "Where is the train station?\n"
+      "他在大学研究机器学习。\n"                                // zh -> en
+      "我们周末去爬山吧。\n"
+      "今天天气很好。\n";
+  const std::vector<std::vector<std::string>> expected = {
+      {"配置映射", "Pod"}, {"深色模式"}, {"集群"}, {"火车站北广场售票处"}, {"machine learning"}, {"weekend"}, {"Today"}};
+  for (const std::string options : {"", "--beam 2 --reverse-weight 0", "--beam 1"}) {
+    auto r = run_mt("translate " + options + " --glossary " + glossary + " " + model_arg(), input);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = split_lines(r.out);
+    ASSERT_EQ(lines.size(), expected.size()) << r.out;
+    for (size_t i = 0; i < lines.size(); ++i)
+      for (const auto& term : expected[i]) EXPECT_NE(lines[i].find(term), std::string::npos) << options << ": " << lines[i];
+  }
+  auto n_best = run_mt("translate --n-best 3 --glossary " + glossary + " " + model_arg(), "Please enable dark mode.\n");
+  ASSERT_EQ(n_best.exit_code, 0) << n_best.err;
+  for (const auto& line : split_lines(n_best.out)) EXPECT_NE(line.find("深色模式"), std::string::npos) << line;
+
+  const std::string unmatched = "Good night.\nI like tea.\n我们明天见。\n";
+  auto plain = run_mt("translate " + model_arg(), unmatched);
+  auto with = run_mt("translate --glossary " + glossary + " " + model_arg(), unmatched);
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_EQ(with.out, plain.out);
+
+  write_text(glossary, "cluster\t集群\nno tab on this line\n");
+  auto bad = run_mt("translate --glossary " + glossary + " " + model_arg(), "The cluster.\n");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find(glossary + ":2: expected source<TAB>target"), std::string::npos) << bad.err;
+  auto missing = run_mt("translate --glossary /nonexistent/terms.tsv " + model_arg(), "The cluster.\n");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("cannot read glossary"), std::string::npos) << missing.err;
+  std::filesystem::remove(glossary);
+}

@@ -1,6 +1,8 @@
 // Beam and greedy search: agreement, batching, limits, n-best, and a model that really learns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <c10/core/InferenceMode.h>
 #include <torch/optim/adam.h>
 
@@ -174,4 +176,44 @@ TEST(BeamSearchTrained, TinyModelLearnsToReverseSequences) {
     exact += out[size_t(r)][0].tokens == expected;
   }
   EXPECT_GE(exact, 19) << "reversed exactly: " << exact << "/20";
+}
+
+namespace {
+
+bool contains(const std::vector<int64_t>& tokens, const Constraint& term) {
+  return std::search(tokens.begin(), tokens.end(), term.begin(), term.end()) != tokens.end();
+}
+
+}  // namespace
+
+// Lexically constrained search: whatever the network prefers (here a random one), every
+// hypothesis it returns holds each of its sentence's terms, in any order; sentences without
+// terms in the same batch are searched as usual.
+TEST(ConstrainedSearch, EveryHypothesisHoldsEveryTerm) {
+  torch::manual_seed(17);
+  Transformer net(tiny_config());
+  net->eval();
+  c10::InferenceMode guard;
+  auto src = random_batch({5, 9, 3, 7}, 50);
+  const std::vector<std::vector<Constraint>> terms = {
+      {{11, 12}},                        // one term of two tokens
+      {{20}, {30, 31, 32}, {40, 41}},    // several terms in one sentence
+      {{7, 8, 9, 10, 13, 14, 15, 16}},   // a term longer than the beam would keep
+      {},                                // no term: as plain beam search
+  };
+  for (int64_t beam : {1, 2, 4}) {
+    SearchOptions o;
+    o.beam = beam;
+    o.n_best = beam;
+    o.max_len_a = 1.0;
+    o.max_len_b = 2;  // short limits: the terms must still get in
+    const auto out = constrained_beam_search(net, src, terms, o);
+    ASSERT_EQ(out.size(), terms.size());
+    for (size_t s = 0; s < terms.size(); ++s) {
+      ASSERT_FALSE(out[s].empty()) << "sentence " << s;
+      for (size_t h = 1; h < out[s].size(); ++h) EXPECT_GE(out[s][h - 1].score, out[s][h].score);
+      for (const auto& hyp : out[s])
+        for (const auto& term : terms[s]) EXPECT_TRUE(contains(hyp.tokens, term)) << "beam " << beam << ", sentence " << s;
+    }
+  }
 }

@@ -42,6 +42,32 @@ TEST(ServeApi, TranslatesAJsonString) {
   EXPECT_FALSE(answer.contains("detectedLanguage"));  // only for source=auto
 }
 
+// Our extension: a request's glossary (JSON object or form lines) on top of the server's --glossary;
+// requests with other glossaries never share an engine call.
+TEST(ServeApi, GlossariesOfTheServerAndOfTheRequest) {
+  ServerOptions options;
+  options.glossary = std::make_shared<const Terminology>(Terminology::parse("cluster\t集群\n", "server"));
+  TestServer server(options);
+  auto client = server.client();
+  const std::string text = "Restart the pod in the cluster.";
+  json answer = post_json(client, "/translate", {{"q", text}, {"source", "en"}, {"target", "zh"}}, 200);
+  EXPECT_EQ(answer["translatedText"], fake_translation(text, "zh") + " {集群}");
+  answer = post_json(client, "/translate",
+                     {{"q", text}, {"source", "en"}, {"target", "zh"}, {"glossary", {{"pod", "Pod"}, {"restart", "重启"}}}}, 200);
+  EXPECT_EQ(answer["translatedText"], fake_translation(text, "zh") + " {重启} {Pod} {集群}");
+  auto res = client.Post("/translate", "q=Restart+now&target=zh&glossary=restart%09%E9%87%8D%E5%90%AF",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["translatedText"], fake_translation("Restart now", "zh") + " {重启}");
+  for (const json& bad : {json(42), json({{"pod", 1}}), json({{"pod", ""}}), json({{"a\tb", "c"}})})
+    expect_error(client, json({{"q", text}, {"target", "zh"}, {"glossary", bad}}).dump(), "application/json", 400);
+  json huge = json::object();
+  for (int i = 0; i < 1001; ++i) huge["term" + std::to_string(i)] = "x";
+  EXPECT_NE(expect_error(client, json({{"q", text}, {"target", "zh"}, {"glossary", huge}}).dump(), "application/json", 400)
+                .find("1000"),
+            std::string::npos);
+}
+
 TEST(ServeApi, TranslatesAFormBodyAsCurlSendsIt) {
   TestServer server;
   auto client = server.client();
@@ -275,7 +301,7 @@ struct GatedEngine {
   std::promise<void> gate;
   std::shared_future<void> opened = gate.get_future().share();
   Engine engine() {
-    return [f = opened](const std::vector<std::string>& lines, Lang target) {
+    return [f = opened](const std::vector<std::string>& lines, Lang target, const Glossary&) {
       f.wait();
       return testing::fake_engine(lines, target);
     };
@@ -325,7 +351,7 @@ TEST(ServeApi, ARequestPastItsTimeoutAnswers503) {
 
 TEST(ServeApi, AnEngineFailureAnswers500AndTheServerGoesOn) {
   int calls = 0;
-  TestServer server({}, {}, [&calls](const std::vector<std::string>& lines, Lang target) {
+  TestServer server({}, {}, [&calls](const std::vector<std::string>& lines, Lang target, const Glossary&) {
     if (++calls == 1) throw std::runtime_error("out of memory");
     return testing::fake_engine(lines, target);
   });

@@ -12,9 +12,16 @@
 namespace mt::serve::testing {
 
 // Deterministic and line by line, so any line given to the wrong request shows: "[zh] Hello".
-inline std::vector<std::string> fake_engine(const std::vector<std::string>& lines, Lang target) {
+// The glossary's targets for the terms a line holds follow it in braces: "[zh] A cluster {集群}".
+inline std::vector<std::string> fake_engine(const std::vector<std::string>& lines, Lang target,
+                                            const Glossary& glossary = nullptr) {
   std::vector<std::string> out;
-  for (const auto& line : lines) out.push_back(line.empty() ? "" : "[" + language_code(target) + "] " + line);
+  for (const auto& line : lines) {
+    out.push_back(line.empty() ? "" : "[" + language_code(target) + "] " + line);
+    if (glossary && !line.empty())
+      for (const auto* entry : glossary->match(line, target == Lang::Zh ? Lang::En : Lang::Zh))
+        out.back() += " {" + entry->target + "}";
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <sentencepiece_trainer.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -167,6 +168,16 @@ int Tokenizer::vocab_size() const { return sp_->GetPieceSize(); }
 int Tokenizer::piece_id(const std::string& piece) const {
   const int id = sp_->PieceToId(piece);
   return id == SpecialIds::unk && piece != "<unk>" ? -1 : id;
+}
+
+std::vector<int> Tokenizer::word_continuation_ids() const {
+  std::vector<int> ids;
+  for (int id = 0; id < sp_->GetPieceSize(); ++id) {
+    if (sp_->IsControl(id) || sp_->IsUnknown(id) || sp_->IsByte(id)) continue;
+    const std::string& piece = sp_->IdToPiece(id);
+    if (!piece.empty() && std::isalnum(static_cast<unsigned char>(piece[0]))) ids.push_back(id);
+  }
+  return ids;
 }
 
 int Tokenizer::control_id(const std::string& piece) const {

@@ -41,6 +41,9 @@ class Tokenizer {
   int vocab_size() const;
   // The id of a piece ("▁the", "集"), or -1 when the vocabulary has none.
   int piece_id(const std::string& piece) const;
+  // The ids of the pieces that continue a word: letters or digits without the word-start marker
+  // ("s" in "▁homicide s").
+  std::vector<int> word_continuation_ids() const;
   // The id of a control token such as "<bt>", or -1 when this vocabulary has none.
   int control_id(const std::string& piece) const;
   const std::string& bytes() const { return bytes_; }  // the serialized .model

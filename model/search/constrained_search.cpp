@@ -28,6 +28,7 @@ struct Progress {
   int current = -1;        // the term being written, or -1
   size_t position = 0;     // its tokens written so far
   int64_t tokens_met = 0;  // the bank: tokens of terms met, the one in progress included
+  bool term_just_ended = false;  // the last token completed a term
 
   bool all_met() const { return current < 0 && std::all_of(met.begin(), met.end(), [](bool m) { return m; }); }
 
@@ -35,11 +36,15 @@ struct Progress {
   // unmet term begins it.
   Progress after(int64_t token, const std::vector<Constraint>& terms) const {
     Progress p = *this;
+    p.term_just_ended = false;
     if (p.current >= 0) {
       const auto& term = terms[size_t(p.current)];
       if (term[p.position] == token) {
         ++p.position, ++p.tokens_met;
-        if (p.position == term.size()) p.met[size_t(p.current)] = true, p.current = -1, p.position = 0;
+        if (p.position == term.size()) {
+          p.met[size_t(p.current)] = true, p.current = -1, p.position = 0;
+          p.term_just_ended = true;
+        }
         return p;
       }
       p.tokens_met -= int64_t(p.position);
@@ -48,7 +53,7 @@ struct Progress {
     for (size_t i = 0; i < terms.size(); ++i) {
       if (p.met[i] || terms[i].front() != token) continue;
       ++p.tokens_met;
-      if (terms[i].size() == 1) p.met[i] = true;
+      if (terms[i].size() == 1) p.met[i] = true, p.term_just_ended = true;
       else p.current = int(i), p.position = 1;
       break;
     }
@@ -74,7 +79,8 @@ struct Candidate {
 }  // namespace
 
 std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model, const at::Tensor& src_all,
-                                                             const std::vector<std::vector<Constraint>>& constraints,
+                                                             const std::vector<SentenceTerms>& constraints,
+                                                             const std::vector<int64_t>& word_continuations,
                                                              const SearchOptions& o) {
   const int64_t K = std::max<int64_t>(1, o.beam);
   const auto device = src_all.device();
@@ -85,8 +91,9 @@ std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model,
   std::vector<std::vector<Hypothesis>> finished(size_t(src_all.size(0)));
   std::vector<std::vector<Constraint>> terms(constraints.size());
   for (size_t s = 0; s < constraints.size(); ++s)
-    for (const auto& c : constraints[s])
+    for (const auto& c : constraints[s].terms)
       if (!c.empty()) terms[s].push_back(c);
+  const auto continuations = at::tensor(word_continuations, at::kLong).to(device);
 
   SearchBatch batch = start_search(model, src_all, o);
   if (batch.sentences.empty()) return finished;
@@ -126,6 +133,12 @@ std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model,
     if (!no_end.empty())
       logits.index_put_({at::tensor(no_end, at::kLong).to(device), at::full({int64_t(no_end.size())}, int64_t(SpecialIds::eos), at::kLong).to(device)},
                         at::scalar_tensor(kNegInf, logits.options()));
+    // A whole-word term just written is followed by a new word, punctuation or the end.
+    if (continuations.numel() > 0)
+      for (int64_t b = 0; b < batch.size(); ++b)
+        if (constraints[size_t(batch.sentences[b])].whole_words)
+          for (int64_t r = 0; r < width; ++r)
+            if (progress[size_t(b)][size_t(r)].term_just_ended) logits[b * width + r].index_fill_(0, continuations, kNegInf);
     const int64_t take = std::min<int64_t>(2 * K, logits.size(1));
     auto [row_scores, row_best] = row_topk(logits, take);
     auto best_logp = (row_scores - normalizer.unsqueeze(1)).to(at::kCPU).contiguous();
@@ -213,8 +226,12 @@ std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model,
         }
         continue;
       }
+      // Done once `beam` hypotheses have ended and no live one that holds every term could beat
+      // them. Beams still short of a term do not count: they would have to pay for the term
+      // first, and waiting for them ran every sentence to its length limit.
       float best_alive = kNegInf;
-      for (const auto& c : alive) best_alive = std::max(best_alive, c.score);
+      for (const auto& c : alive)
+        if (c.progress.all_met()) best_alive = std::max(best_alive, c.score);
       auto& done = finished[size_t(s)];
       if (int64_t(done.size()) >= K) {
         std::nth_element(done.begin(), done.begin() + (K - 1), done.end(),

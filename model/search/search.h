@@ -32,11 +32,19 @@ std::vector<std::vector<Hypothesis>> greedy_search(Transformer& model, const at:
                                                    const SearchOptions& options);
 // A term the translation must contain, as target token ids.
 using Constraint = std::vector<int64_t>;
-// Beam search in which every hypothesis that ends contains each of its sentence's terms
-// (constraints[row], any order; constrained_search.cpp). Rows without terms are searched as
-// beam_search would, at a higher cost: give them to beam_search.
+// A sentence's terms. In a target that writes spaces between words a term is a whole word: the
+// token after it may not be one of `word_continuations` ("homicide" must not become "homicides").
+struct SentenceTerms {
+  std::vector<Constraint> terms;
+  bool whole_words = false;
+};
+// Beam search in which every hypothesis that ends contains each of its sentence's terms (any
+// order; constrained_search.cpp). `word_continuations`: the ids of pieces that continue a word
+// (no word-start marker). Rows without terms are searched as beam_search would, at a higher
+// cost: give them to beam_search.
 std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model, const at::Tensor& src,
-                                                             const std::vector<std::vector<Constraint>>& constraints,
+                                                             const std::vector<SentenceTerms>& terms,
+                                                             const std::vector<int64_t>& word_continuations,
                                                              const SearchOptions& options);
 // beam_search or greedy_search by options.beam.
 std::vector<std::vector<Hypothesis>> search(Transformer& model, const at::Tensor& src, const SearchOptions& options);

@@ -17,7 +17,9 @@ namespace mt {
 Lang auto_target(const std::string& line) { return guess_language(line) == Lang::Zh ? Lang::En : Lang::Zh; }
 
 Translator::Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options)
-    : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {}
+    : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {
+  for (int id : tokenizer_.word_continuation_ids()) word_continuations_.push_back(id);
+}
 
 std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
                                                      bool* too_long) const {
@@ -83,14 +85,16 @@ void Translator::search_batches(const std::vector<size_t>& order, const std::vec
   for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * beam);
   for (const auto& [start, end] : token_budget_batches(widths, options_.batch_tokens)) {
     std::vector<const std::vector<int64_t>*> rows;
-    std::vector<std::vector<Constraint>> terms;
+    std::vector<SentenceTerms> terms;
     for (size_t r = start; r < end; ++r) {
-      rows.push_back(&segments[order[r]].ids);
-      terms.push_back(segments[order[r]].terms);
+      const Segment& segment = segments[order[r]];
+      rows.push_back(&segment.ids);
+      terms.push_back({segment.terms, targets[segment.line] == Lang::En});
     }
     auto src = padded_rows(rows).to(device);
-    const bool any_terms = std::any_of(terms.begin(), terms.end(), [](const auto& t) { return !t.empty(); });
-    auto hyps = any_terms ? constrained_beam_search(network_, src, terms, search_options) : search(network_, src, search_options);
+    const bool any_terms = std::any_of(terms.begin(), terms.end(), [](const auto& t) { return !t.terms.empty(); });
+    auto hyps = any_terms ? constrained_beam_search(network_, src, terms, word_continuations_, search_options)
+                          : search(network_, src, search_options);
     if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);
     for (size_t r = start; r < end; ++r) outputs[order[r]] = std::move(hyps[r - start]);
 #ifdef __GLIBC__

@@ -63,6 +63,7 @@ class Translator {
 
   Transformer network_;
   const Tokenizer& tokenizer_;
+  std::vector<int64_t> word_continuations_;  // pieces that continue a word: none may follow an English term
   TranslatorOptions options_;
 };
 

@@ -195,25 +195,35 @@ TEST(ConstrainedSearch, EveryHypothesisHoldsEveryTerm) {
   net->eval();
   c10::InferenceMode guard;
   auto src = random_batch({5, 9, 3, 7}, 50);
-  const std::vector<std::vector<Constraint>> terms = {
-      {{11, 12}},                        // one term of two tokens
-      {{20}, {30, 31, 32}, {40, 41}},    // several terms in one sentence
-      {{7, 8, 9, 10, 13, 14, 15, 16}},   // a term longer than the beam would keep
-      {},                                // no term: as plain beam search
+  const std::vector<SentenceTerms> terms = {
+      {{{11, 12}}, true},                      // one term of two tokens, a whole word
+      {{{20}, {30, 31, 32}, {40, 41}}, false}, // several terms in one sentence
+      {{{7, 8, 9, 10, 13, 14, 15, 16}}, true}, // a term longer than the beam would keep
+      {},                                      // no term: as plain beam search
   };
+  // Pretend 13-49 continue words: after a whole-word term none of them may come next.
+  std::vector<int64_t> continuations;
+  for (int64_t id = 13; id < 50; ++id) continuations.push_back(id);
   for (int64_t beam : {1, 2, 4}) {
     SearchOptions o;
     o.beam = beam;
     o.n_best = beam;
     o.max_len_a = 1.0;
     o.max_len_b = 2;  // short limits: the terms must still get in
-    const auto out = constrained_beam_search(net, src, terms, o);
+    const auto out = constrained_beam_search(net, src, terms, continuations, o);
     ASSERT_EQ(out.size(), terms.size());
     for (size_t s = 0; s < terms.size(); ++s) {
       ASSERT_FALSE(out[s].empty()) << "sentence " << s;
       for (size_t h = 1; h < out[s].size(); ++h) EXPECT_GE(out[s][h - 1].score, out[s][h].score);
-      for (const auto& hyp : out[s])
-        for (const auto& term : terms[s]) EXPECT_TRUE(contains(hyp.tokens, term)) << "beam " << beam << ", sentence " << s;
+      for (const auto& hyp : out[s]) {
+        for (const auto& term : terms[s].terms) EXPECT_TRUE(contains(hyp.tokens, term)) << "beam " << beam << ", sentence " << s;
+        if (!terms[s].whole_words) continue;
+        const auto& t = hyp.tokens;
+        const auto& term = terms[s].terms.front();
+        const auto at = std::search(t.begin(), t.end(), term.begin(), term.end());
+        if (at != t.end() && at + long(term.size()) != t.end())  // not at the end: a new word follows
+          EXPECT_TRUE(*(at + long(term.size())) < 13) << "beam " << beam << ", sentence " << s;
+      }
     }
   }
 }

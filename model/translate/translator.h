@@ -57,6 +57,7 @@ class Translator {
   // Searches segments[order[i]] for i in [start, end), one token-budget batch at a time.
   void search_batches(const std::vector<size_t>& order, const std::vector<Segment>& segments,
                       const std::vector<Lang>& targets, std::vector<std::vector<Hypothesis>>& outputs);
+  std::string capitalize_leading_term(std::string text, const std::vector<Constraint>& terms) const;
   // Reorders each row's hypotheses (rows: segments[batch[r]]) by options_.reverse_weight.
   void rerank_by_reverse(std::vector<std::vector<Hypothesis>>& hyps, const std::vector<size_t>& batch,
                          const std::vector<Segment>& segments, const std::vector<Lang>& targets);

@@ -38,8 +38,8 @@ struct SentenceTerms {
   std::vector<Constraint> terms;
   bool whole_words = false;
 };
-// Beam search in which every hypothesis that ends contains each of its sentence's terms (any
-// order; constrained_search.cpp). `word_continuations`: the ids of pieces that continue a word
+// Beam search on twice options.beam rows in which every hypothesis that ends contains each of its
+// sentence's terms (any order; constrained_search.cpp). `word_continuations`: the ids of pieces that continue a word
 // (no word-start marker). Rows without terms are searched as beam_search would, at a higher
 // cost: give them to beam_search.
 std::vector<std::vector<Hypothesis>> constrained_beam_search(Transformer& model, const at::Tensor& src,

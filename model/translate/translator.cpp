@@ -96,8 +96,10 @@ void Translator::search_batches(const std::vector<size_t>& order, const std::vec
   const bool rerank = options_.reverse_weight > 0 && beam > 1;
   SearchOptions search_options = options_.search;
   if (rerank) search_options.n_best = std::max(search_options.n_best, beam);  // the beam's n-best
-  std::vector<int64_t> widths;  // a segment costs its length for each of its beams
-  for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * beam);
+  // A segment costs its length for each of its beams; the constrained search keeps twice the beam.
+  const int64_t rows_per_segment = beam * (!order.empty() && !segments[order.front()].terms.empty() ? 2 : 1);
+  std::vector<int64_t> widths;
+  for (size_t i : order) widths.push_back(int64_t(segments[i].ids.size()) * rows_per_segment);
   for (const auto& [start, end] : token_budget_batches(widths, options_.batch_tokens)) {
     std::vector<const std::vector<int64_t>*> rows;
     std::vector<SentenceTerms> terms;

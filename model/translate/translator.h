@@ -54,7 +54,8 @@ class Translator {
   // options_.split_sentences, or when the line is longer than the model takes), a sentence still
   // too long cut in fixed chunks. *too_long: the line or one of its sentences was.
   std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* too_long) const;
-  // Searches segments[order[i]] for i in [start, end), one token-budget batch at a time.
+  // Searches the segments `order` names (all with glossary terms, or all without), longest first,
+  // one token-budget batch at a time, into outputs[segment].
   void search_batches(const std::vector<size_t>& order, const std::vector<Segment>& segments,
                       const std::vector<Lang>& targets, std::vector<std::vector<Hypothesis>>& outputs);
   std::string capitalize_leading_term(std::string text, const std::vector<Constraint>& terms) const;

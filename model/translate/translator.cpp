@@ -18,9 +18,7 @@ namespace mt {
 Lang auto_target(const std::string& line) { return guess_language(line) == Lang::Zh ? Lang::En : Lang::Zh; }
 
 Translator::Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options)
-    : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {
-  for (int id : tokenizer_.word_continuation_ids()) word_continuations_.push_back(id);
-}
+    : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {}
 
 std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
                                                      bool* too_long) const {
@@ -110,6 +108,8 @@ void Translator::search_batches(const std::vector<size_t>& order, const std::vec
     }
     auto src = padded_rows(rows).to(device);
     const bool any_terms = std::any_of(terms.begin(), terms.end(), [](const auto& t) { return !t.terms.empty(); });
+    if (any_terms && word_continuations_.empty())  // a scan of the vocabulary, paid by glossary users only
+      for (int id : tokenizer_.word_continuation_ids()) word_continuations_.push_back(id);
     auto hyps = any_terms ? constrained_beam_search(network_, src, terms, word_continuations_, search_options)
                           : search(network_, src, search_options);
     if (rerank) rerank_by_reverse(hyps, {order.begin() + long(start), order.begin() + long(end)}, segments, targets);

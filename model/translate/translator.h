@@ -65,7 +65,8 @@ class Translator {
 
   Transformer network_;
   const Tokenizer& tokenizer_;
-  std::vector<int64_t> word_continuations_;  // pieces that continue a word: none may follow an English term
+  // Pieces that continue a word (none may follow an English term), read once a batch has terms.
+  std::vector<int64_t> word_continuations_;
   TranslatorOptions options_;
 };
 

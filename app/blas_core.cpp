@@ -30,13 +30,19 @@ const char* matching_core() {
 
 }  // namespace
 
-void restart_with_matching_blas_kernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // the user's (or our earlier) choice
+const char* matching_blas_core_if_fallback() {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return nullptr;  // the user's (or our earlier) choice
   // Looked up, not linked: the BLAS behind libtorch may be another library.
   using CoreName = char* (*)();
   auto core_name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   const char* core = matching_core();
-  if (core_name == nullptr || core == nullptr || !is_fallback_core(core_name())) return;
+  if (core_name == nullptr || core == nullptr || !is_fallback_core(core_name())) return nullptr;
+  return core;
+}
+
+void restart_with_matching_blas_kernels(char** argv) {
+  const char* core = matching_blas_core_if_fallback();
+  if (core == nullptr) return;
   setenv("OPENBLAS_CORETYPE", core, /*overwrite=*/1);
   execv("/proc/self/exe", argv);  // returns only on failure: carry on with the slow kernels
 }

@@ -10,4 +10,9 @@ namespace mt::app {
 // choice is made once, at library load, before main). Otherwise returns without doing anything.
 void restart_with_matching_blas_kernels(char** argv);
 
+// The OPENBLAS_CORETYPE this process should have been started with, or nullptr when OpenBLAS
+// already runs kernels that match the CPU (or the choice was the user's). For hosts that cannot
+// restart, such as the Python module: they tell the user.
+const char* matching_blas_core_if_fallback();
+
 }  // namespace mt::app

@@ -3,8 +3,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <malloc.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -13,21 +11,11 @@
 
 #include "app/blas_core.h"
 #include "app/command.h"
+#include "app/runtime_settings.h"
 
 int main(int argc, char** argv) {
   mt::app::restart_with_matching_blas_kernels(argv);
-  // oneDNN (bf16 and int8 kernels) caches a compiled kernel per matrix shape, up to 1024 of them;
-  // batch shapes vary with every batch, so memory would grow with the input. A few suffice.
-  setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16", /*overwrite=*/0);
-#ifdef __GLIBC__
-  // Every decoding step allocates and frees the same few megabytes (logits, caches): keep them in
-  // the heap. By default glibc maps such blocks fresh, or trims them back, and each step then pays
-  // for zeroed pages from the kernel (~10% of beam search). The translator trims after each batch.
-  // glibc caps the threshold at 32 MB, which is why training's larger blocks need tcmalloc (see
-  // CMakeLists.txt); linked with it, these two calls are no-ops.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
+  mt::app::apply_runtime_settings();
   CLI::App app{"mt: English <-> Chinese neural machine translation (Transformer + beam search)"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the command: mt bench decode --threads 2

@@ -21,11 +21,12 @@ extern "C" void remove_tmp_and_exit(int sig) {
 }
 }  // namespace
 
-OutputFile::OutputFile(const std::string& path) : path_(path), stdout_(&std::cout) {
+OutputFile::OutputFile(const std::string& path, bool remove_on_signal) : path_(path), stdout_(&std::cout) {
   if (path_ == "-") return;
   tmp_ = path_ + ".tmp." + std::to_string(getpid());
   file_.open(tmp_, std::ios::binary | std::ios::trunc);
   if (!file_) throw std::runtime_error("cannot write '" + path_ + "': " + std::strerror(errno));
+  if (!remove_on_signal) return;
   std::snprintf(g_tmp_path, sizeof g_tmp_path, "%s", tmp_.c_str());
   std::signal(SIGINT, remove_tmp_and_exit);
   std::signal(SIGTERM, remove_tmp_and_exit);

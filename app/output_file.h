@@ -1,5 +1,7 @@
 // Output that appears whole or not at all: a named file is written as NAME.tmp.PID and renamed on
 // commit(); if the run fails (exception, Ctrl-C, SIGTERM) the temporary file is removed. "-" is stdout.
+// A library inside another program (the Python module) passes remove_on_signal = false: the
+// signals stay the host's, and only a failure it sees as an exception removes the file.
 #pragma once
 #include <fstream>
 #include <ostream>
@@ -9,7 +11,7 @@ namespace mt::app {
 
 class OutputFile {
  public:
-  explicit OutputFile(const std::string& path);
+  explicit OutputFile(const std::string& path, bool remove_on_signal = true);
   ~OutputFile();
   std::ostream& stream() { return path_ == "-" ? *stdout_ : file_; }
   void commit();

@@ -16,6 +16,7 @@
 
 #include "app/command.h"
 #include "app/document/document.h"
+#include "app/file_translation.h"
 #include "app/input_file.h"
 #include "app/output_file.h"
 #include "app/progress.h"
@@ -31,33 +32,6 @@ int64_t count_lines(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) ++n;
   return n;
-}
-
-// A Markdown or HTML document: read whole, its pieces translated in a few large batches.
-void translate_document(doc::Format format, std::istream& in, std::ostream& out, Translator& translator,
-                        std::optional<Lang> to, const std::string& name) {
-  const auto start = std::chrono::steady_clock::now();
-  std::string document{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw std::runtime_error("error reading '" + name + "'");
-  int64_t pieces = 0, source_tokens = 0, target_tokens = 0;
-  const doc::TranslateFn translate = [&](const std::vector<std::string>& texts) {
-    std::vector<std::string> repaired;
-    for (const auto& t : texts) repaired.push_back(repair_utf8(t));
-    std::vector<std::string> results;
-    for (auto& r : translator.translate(repaired, to)) {
-      source_tokens += r.source_tokens;
-      target_tokens += r.target_tokens;
-      results.push_back(one_line(r.text));
-    }
-    pieces += int64_t(texts.size());
-    return results;
-  };
-  out << (format == doc::Format::Markdown ? doc::translate_markdown(document, translate)
-                                          : doc::translate_html(document, translate));
-  if (!out) throw std::runtime_error("cannot write the translation of '" + name + "'");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("translated a {} document of {} bytes: {} pieces ({} -> {} tokens) in {:.2f} s",
-               doc::format_name(format), document.size(), pieces, source_tokens, target_tokens, seconds);
 }
 
 }  // namespace
@@ -97,58 +71,30 @@ Run add_translate_command(CLI::App& app) {
     OutputFile output(o->output);
     std::ostream& out = output.stream();
 
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (format != doc::Format::Text) {
-      translate_document(format, *in, out, translator, o->flags.target(), o->input);
+      const std::string document{std::istreambuf_iterator<char>(*in), std::istreambuf_iterator<char>()};
+      if (in->bad()) throw std::runtime_error("error reading '" + o->input + "'");
+      TranslationCounts counts;
+      out << translate_document(format, document, translator, o->flags.target(), &counts);
+      if (!out) throw std::runtime_error("cannot write '" + o->output + "'");
       output.commit();
+      spdlog::info("translated a {} document of {} bytes: {} pieces ({} -> {} tokens) in {:.2f} s",
+                   doc::format_name(format), document.size(), counts.lines, counts.source_tokens, counts.target_tokens,
+                   seconds());
       return 0;
     }
 
     const bool show_progress = o->progress || isatty(2);
     ProgressBar progress(show_progress, show_progress && o->input != "-" ? count_lines(o->input) : 0);
-    const auto start = std::chrono::steady_clock::now();
-    int64_t lines = 0, source_tokens = 0, target_tokens = 0;
-    std::vector<std::string> chunk;
-    auto translate_chunk = [&]() {
-      const int64_t first = lines - int64_t(chunk.size());
-      for (size_t i = 0; i < chunk.size(); ++i) {
-        bool invalid = false;
-        chunk[i] = repair_utf8(chunk[i], &invalid);
-        if (invalid) spdlog::warn("line {}: invalid UTF-8 replaced by U+FFFD", first + int64_t(i) + 1);
-      }
-      const auto results = translator.translate(chunk, o->flags.target());
-      for (size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        if (r.was_split)
-          spdlog::warn("line {}: longer than the model takes ({} tokens): translated in parts",
-                       first + int64_t(i) + 1, r.source_tokens);
-        source_tokens += r.source_tokens;
-        target_tokens += r.target_tokens;
-        if (o->n_best <= 1) {
-          out << one_line(r.text) << '\n';
-        } else if (r.n_best.empty()) {
-          out << first + int64_t(i) << "\t0\t\n";
-        } else {
-          for (const auto& [text, score] : r.n_best) out << first + int64_t(i) << '\t' << score << '\t' << one_line(text) << '\n';
-        }
-      }
-      if (!out) throw std::runtime_error("cannot write '" + o->output + "'");
-      chunk.clear();
-      progress.update(lines);
-    };
-
-    std::string line;
-    while (std::getline(*in, line)) {
-      chunk.push_back(std::move(line));
-      ++lines;
-      if (int64_t(chunk.size()) >= o->chunk_lines) translate_chunk();
-    }
-    if (in->bad()) throw std::runtime_error("error reading '" + o->input + "'");
-    translate_chunk();
+    const auto counts = translate_lines(*in, out, translator, o->flags.target(), o->n_best, o->chunk_lines, o->input,
+                                        [&](int64_t lines) { progress.update(lines); });
     output.commit();
     progress.finish();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("translated {} lines ({} -> {} tokens) in {:.2f} s: {:.1f} lines/s, {:.0f} target tokens/s", lines,
-                 source_tokens, target_tokens, seconds, double(lines) / seconds, double(target_tokens) / seconds);
+    spdlog::info("translated {} lines ({} -> {} tokens) in {:.2f} s: {:.1f} lines/s, {:.0f} target tokens/s",
+                 counts.lines, counts.source_tokens, counts.target_tokens, seconds(), double(counts.lines) / seconds(),
+                 double(counts.target_tokens) / seconds());
     return 0;
   };
 }

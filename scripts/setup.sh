@@ -22,7 +22,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config dpkg-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler libgtest-dev libopencc-dev libedit-dev gnuplot-nox time bc
   zlib1g-dev libicu-dev libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcpp-httplib-dev libgoogle-perftools-dev
-  python3 chromium)  # chromium: the web page's test (tests/web/page_test.py)
+  python3 python3-dev pybind11-dev python3-pytest  # the Python module (app/python) and its tests
+  chromium)  # chromium: the web page's test (tests/web/page_test.py)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

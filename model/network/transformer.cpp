@@ -101,6 +101,7 @@ void TransformerImpl::set_compute_type(ComputeType type) {
   TORCH_CHECK(type != ComputeType::Auto, "set_compute_type: resolve_compute_type picks what auto means");
   TORCH_CHECK(type != ComputeType::Int8 || parameters().front().device().is_cpu(), "int8 compute runs on the CPU only");
   if (type == ComputeType::BFloat16) to(at::kBFloat16);
+  compute_type_ = type;
   output_projection->weight = embedding->weight;  // the same tensor, now in the compute dtype
   for (auto& module : modules(/*include_self=*/false))  // the output projection among them
     if (auto* linear = module->as<LinearImpl>()) linear->set_compute_type(type);

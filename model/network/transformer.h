@@ -55,12 +55,14 @@ class TransformerImpl : public torch::nn::Module {
   const ModelConfig& config() const { return config_; }
   // For inference only: training keeps fp32 master weights.
   void set_compute_type(ComputeType type);
+  ComputeType compute_type() const { return compute_type_; }
 
  private:
   at::Tensor embed(const at::Tensor& tokens, int64_t offset);
   at::Tensor project_output(const at::Tensor& x);  // tied with the embedding matrix
 
   ModelConfig config_;
+  ComputeType compute_type_ = ComputeType::Float32;
   torch::nn::Embedding embedding{nullptr};
   at::Tensor positions;  // sinusoidal, (max_positions, d)
   torch::nn::ModuleList encoder{nullptr}, decoder{nullptr};

@@ -34,7 +34,7 @@ struct DataSource {
   // A control token after the direction tag of every source sentence ("bt" -> <bt>): tagged
   // back-translation (Caswell et al. 2019) and style tags (Kobus et al. 2017). Translation never
   // adds one, so the model learns the untagged sources' style as its own.
-  std::string tag;
+  std::string tag{};
 
   std::string name() const;  // the file name without folders and extensions: "wmt-news"
 };

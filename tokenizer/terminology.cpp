@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "tokenizer/normalizer.h"
 
@@ -23,7 +24,31 @@ std::string match_key(const std::string& text, Lang lang) {
 
 bool word_char(uint8_t c) { return std::isalnum(c) || c >= 0x80 || c == '_'; }
 
+constexpr std::string_view kVerbatimBegin = "\xEF\xBF\xB9", kVerbatimEnd = "\xEF\xBF\xBB";  // U+FFF9, U+FFFB
+
 }  // namespace
+
+std::string mark_verbatim(const std::string& text) {
+  return std::string(kVerbatimBegin) + text + std::string(kVerbatimEnd);
+}
+
+VerbatimMarks remove_verbatim_marks(const std::string& line) {
+  if (line.find(kVerbatimBegin) == std::string::npos && line.find(kVerbatimEnd) == std::string::npos) return {line, line};
+  VerbatimMarks out;
+  bool inside = false;
+  for (size_t i = 0; i < line.size();) {
+    const std::string_view rest = std::string_view(line).substr(i);
+    if (rest.substr(0, 3) == kVerbatimBegin || rest.substr(0, 3) == kVerbatimEnd) {
+      inside = rest.substr(0, 3) == kVerbatimBegin;
+      i += 3;
+      continue;
+    }
+    out.text += line[i];
+    out.for_terms += inside ? '|' : line[i];  // no word character: no term reaches into it
+    ++i;
+  }
+  return out;
+}
 
 Terminology Terminology::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -41,6 +41,18 @@ class Terminology {
   std::vector<GlossaryEntry> entries_;
 };
 
+// Text inside a line that glossary terms are never looked for in (a document's inline code, a
+// URL), marked in the line itself by U+FFF9 before and U+FFFB after: Unicode's interlinear
+// annotation marks, which text does not carry. Being part of the string, the marks travel with the
+// line through every path to the translator (the server's queue, the Python module), which reads
+// the line without them.
+std::string mark_verbatim(const std::string& text);
+struct VerbatimMarks {
+  std::string text;       // the line without the marks
+  std::string for_terms;  // the same bytes with the marked text blanked: where terms are looked for
+};
+VerbatimMarks remove_verbatim_marks(const std::string& line);
+
 // The target term's ids as they stand inside a sentence of language `target`: a Chinese term
 // loses the word-start marker SentencePiece gives the start of a text ("▁集群" -> "集群").
 std::vector<int64_t> term_ids(const Tokenizer& tokenizer, const std::string& term, Lang target);

@@ -15,7 +15,9 @@ std::optional<Format> parse_format(std::string_view name);  // "text" | "markdow
 Format guess_format(const std::string& path);               // by extension (.md .markdown .html .htm), Text otherwise
 std::string_view format_name(Format format);
 
-// Translates a batch of plain-text pieces (one result per input, in order). The caller binds the direction.
+// Translates a batch of plain-text pieces (one result per input, in order). The caller binds the
+// direction. A piece marks the code it holds verbatim (mark_verbatim, tokenizer/terminology.h),
+// which mt's Translator reads through; the results hold no marks.
 using TranslateFn = std::function<std::vector<std::string>(const std::vector<std::string>&)>;
 
 // Prose (paragraphs, headings, list items, table cells, link text, image alt) is translated; code

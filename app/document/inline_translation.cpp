@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "tokenizer/terminology.h"
 #include "tokenizer/utf8.h"
 
 namespace mt::doc {
@@ -296,17 +297,19 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
       }
     if (!p.translate) continue;
     // The sentence: the runs' text (and what markup reads as), trimmed; where each run sits in it.
-    std::string raw;
+    // What the model is asked has the code in it marked verbatim: no glossary term is looked for there.
+    std::string raw, marked;
     for (size_t i = p.first; i <= p.last; ++i) {
       p.start.push_back(code_points(raw));
       p.length.push_back(code_points(unit[i].text));
       raw += unit[i].text;
+      marked += !unit[i].is_text && has_words(unit[i].text) ? mark_verbatim(unit[i].text) : unit[i].text;
       if (p.first < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
     }
     const size_t lead = code_points(leading_space(raw));
     for (auto& start : p.start) start = start > lead ? start - lead : 0;
     p.sentence = trim(raw);
-    p.piece = ask(p.sentence);
+    p.piece = ask(trim(marked));
   }
 
   auto answers = pieces.empty() ? std::vector<std::string>{} : translate(pieces);

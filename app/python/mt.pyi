@@ -53,16 +53,15 @@ class Translator:
     @overload
     def translate(
         self, texts: Iterable[_Text], to: _Target = "auto", n_best: Literal[1] = 1, glossary: _Glossary = None, **options
-    ) -> list[str]: ...
-    @overload
-    def translate(
-        self, texts: Iterable[_Text], to: _Target = "auto", n_best: int = ..., glossary: _Glossary = None, **options
-    ) -> list[list[tuple[str, float]]]: ...
-    def translate(self, texts, to="auto", n_best=1, glossary=None, **options):
+    ) -> list[str]:
         """One translation per text, in order, batched by length. ``to="auto"`` picks the direction
         per text from its script (Chinese to English, anything else to Chinese). With ``n_best > 1``
         each text gives its best hypotheses as ``(text, score)``, best first. ``glossary``: terms
         whose target every translation of a text that holds the source must contain."""
+    @overload
+    def translate(
+        self, texts: Iterable[_Text], to: _Target = "auto", n_best: int = ..., glossary: _Glossary = None, **options
+    ) -> list[list[tuple[str, float]]]: ...
     def translate_document(
         self, text: _Text, format: Literal["html", "markdown"] = "html", to: _Target = "auto",
         glossary: _Glossary = None, **options
@@ -90,11 +89,10 @@ class Tokenizer:
     def __init__(self, model: Optional[_Path] = None) -> None:
         """A model folder or a tokenizer ``.model`` file (default: the shipped model's)."""
     @overload
-    def encode(self, text: _Text, out_type: type[str] = str) -> list[str]: ...
+    def encode(self, text: _Text, out_type: type[str] = str) -> list[str]:
+        """Pieces (``out_type=str``) or ids (``out_type=int``); no tags or end token."""
     @overload
     def encode(self, text: _Text, out_type: type[int]) -> list[int]: ...
-    def encode(self, text, out_type=str):
-        """Pieces (``out_type=str``) or ids (``out_type=int``); no tags or end token."""
     def decode(self, tokens: Iterable[Union[str, int]]) -> str:
         """Text from pieces or ids; special ids are skipped."""
     @property

@@ -329,24 +329,31 @@ PYBIND11_MODULE(mt, m) {
   if (const char* core = app::matching_blas_core_if_fallback())
     spdlog::warn("OpenBLAS runs slow fallback kernels on this CPU: start Python with OPENBLAS_CORETYPE={}", core);
 
-  py::class_<PyTranslator>(m, "Translator")
+  py::class_<PyTranslator>(m, "Translator", "A model loaded once (default: the shipped en-zh model, or $MT_MODEL).")
       .def(py::init<const py::object&, const std::string&, const std::string&, int>(), py::arg("model") = py::none(),
-           py::arg("device") = "cpu", py::arg("compute_type") = "auto", py::arg("threads") = 0)
+           py::arg("device") = "cpu", py::arg("compute_type") = "auto", py::arg("threads") = 0,
+           "Loads a model folder; compute_type auto|float32|bfloat16|int8; threads 0 = every core.")
       .def("translate", &PyTranslator::translate, py::arg("texts"), py::arg("to") = "auto", py::arg("n_best") = 1,
-           py::arg("glossary") = py::none())
+           py::arg("glossary") = py::none(),
+           "One translation per text, in order; with n_best > 1, (text, score) lists, best first. Keyword options "
+           "are mt translate's (beam, lenpen, reverse_weight, ..., no_split); glossary: a {source: target} dict or a file.")
       .def("translate_document", &PyTranslator::translate_document, py::arg("text"), py::arg("format") = "html",
-           py::arg("to") = "auto", py::arg("glossary") = py::none())
+           py::arg("to") = "auto", py::arg("glossary") = py::none(),
+           "An HTML or Markdown document translated with its markup kept.")
       .def("translate_file", &PyTranslator::translate_file, py::arg("input"), py::arg("output"),
-           py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("glossary") = py::none())
+           py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("glossary") = py::none(),
+           "As mt translate -i input -o output (format from the extension unless given); returns the counts.")
       .def("score", &PyTranslator::score, py::arg("sources"), py::arg("targets"), py::arg("to") = "auto",
-           py::arg("normalize") = false)
+           py::arg("normalize") = false,
+           "log P(target | source) per pair, teacher-forced: the sum over the target's tokens and its end, or the mean.")
       .def_property_readonly("model", &PyTranslator::model)
       .def_property_readonly("compute_type", &PyTranslator::compute_type);
 
-  py::class_<PyTokenizer>(m, "Tokenizer")
-      .def(py::init<const py::object&>(), py::arg("model") = py::none())
-      .def("encode", &PyTokenizer::encode, py::arg("text"), py::arg("out_type") = py::type::of(py::str()))
-      .def("decode", &PyTokenizer::decode, py::arg("tokens"))
+  py::class_<PyTokenizer>(m, "Tokenizer", "The model's SentencePiece vocabulary, with mt's normalization.")
+      .def(py::init<const py::object&>(), py::arg("model") = py::none(), "A model folder or a tokenizer .model file.")
+      .def("encode", &PyTokenizer::encode, py::arg("text"), py::arg("out_type") = py::type::of(py::str()),
+           "Pieces (out_type=str) or ids (out_type=int).")
+      .def("decode", &PyTokenizer::decode, py::arg("tokens"), "Text from pieces or ids.")
       .def_property_readonly("vocab_size", &PyTokenizer::vocab_size);
 
   py::class_<BleuScore>(m, "BleuScore")
@@ -379,12 +386,13 @@ PYBIND11_MODULE(mt, m) {
           raise(PyExc_ValueError, "tokenize must be '13a', 'zh' or 'none', not '" + tokenize + "'");
         const auto [h, r] = corpus_of(hyps, refs);
         return corpus_bleu(h, r, tokenize);
-      }, py::arg("hypotheses"), py::arg("references"), py::arg("tokenize") = "13a");
+      }, py::arg("hypotheses"), py::arg("references"), py::arg("tokenize") = "13a",
+      "Corpus BLEU exactly as sacreBLEU 2.x (tokenize 13a, zh or none).");
   m.def("chrf", [](const py::handle& hyps, const py::handle& refs) {
         const auto [h, r] = corpus_of(hyps, refs);
         return corpus_chrf(h, r);
-      }, py::arg("hypotheses"), py::arg("references"));
+      }, py::arg("hypotheses"), py::arg("references"), "Corpus chrF2 exactly as sacreBLEU 2.x.");
   m.def("detect_language", [](const py::handle& text) {
         return guess_language(text_of(text, "text")) == Lang::Zh ? "zh" : "en";
-      }, py::arg("text"));
+      }, py::arg("text"), "'zh' for Chinese text, 'en' otherwise (the guess to='auto' makes).");
 }

@@ -20,10 +20,10 @@ Lang auto_target(const std::string& line) { return guess_language(line) == Lang:
 Translator::Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options)
     : network_(std::move(network)), tokenizer_(tokenizer), options_(std::move(options)) {}
 
-std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, Lang target,
-                                                     bool* too_long) const {
+std::vector<Translator::Segment> Translator::segment(size_t line, const std::string& text, const std::string& for_terms,
+                                                     Lang target, bool* too_long) const {
   const int64_t limit = std::max<int64_t>(1, std::min(options_.max_input_tokens, network_->config().max_positions) - 2);
-  // `source`: the text the ids were made from, where glossary terms are looked for.
+  // `source`: the text the ids were made from, its verbatim spans blanked: where glossary terms are looked for.
   auto wrap = [&](std::vector<int> ids, const std::string& source) {
     Segment s{line, {target_tag(target)}, {}};
     s.ids.insert(s.ids.end(), ids.begin(), ids.end());
@@ -36,14 +36,18 @@ std::vector<Translator::Segment> Translator::segment(size_t line, const std::str
   if (!options_.split_sentences) {
     auto ids = tokenizer_.encode(text);
     if (ids.empty()) return {};
-    if (int64_t(ids.size()) <= limit) return {wrap(ids, text)};
+    if (int64_t(ids.size()) <= limit) return {wrap(ids, for_terms)};
     *too_long = true;
   }
   std::vector<Segment> out;
+  size_t searched = 0;  // where the next sentence is looked for in the text
   for (const auto& sentence : split_sentences(text)) {
+    const size_t at = text.find(sentence, searched);
+    const std::string terms_view = at == std::string::npos ? sentence : for_terms.substr(at, sentence.size());
+    if (at != std::string::npos) searched = at + sentence.size();
     auto part = tokenizer_.encode(sentence);
     if (int64_t(part.size()) <= limit) {
-      out.push_back(wrap(part, sentence));
+      out.push_back(wrap(part, terms_view));
       continue;
     }
     *too_long = true;
@@ -127,8 +131,9 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   std::vector<Lang> targets(lines.size());
   std::vector<Segment> segments;
   for (size_t i = 0; i < lines.size(); ++i) {
-    targets[i] = to ? *to : auto_target(lines[i]);
-    for (auto& s : segment(i, lines[i], targets[i], &results[i].was_split)) {
+    const auto [text, for_terms] = remove_verbatim_marks(lines[i]);
+    targets[i] = to ? *to : auto_target(text);
+    for (auto& s : segment(i, text, for_terms, targets[i], &results[i].was_split)) {
       results[i].source_tokens += int64_t(s.ids.size()) - 2;
       ++results[i].segments;
       segments.push_back(std::move(s));

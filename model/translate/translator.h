@@ -39,7 +39,8 @@ class Translator {
   Translator(Transformer network, const Tokenizer& tokenizer, TranslatorOptions options = {});
 
   // One result per line, in order. `to`: the target language, or nullopt to guess per line.
-  // Empty and whitespace-only lines give empty translations.
+  // Empty and whitespace-only lines give empty translations. Text a line marks verbatim
+  // (mark_verbatim) is translated as the rest, but never holds a glossary term.
   std::vector<Translation> translate(const std::vector<std::string>& lines, std::optional<Lang> to = std::nullopt);
 
   TranslatorOptions& options() { return options_; }
@@ -53,7 +54,10 @@ class Translator {
   // The line's parts, each translated on its own and joined afterwards: its sentences (with
   // options_.split_sentences, or when the line is longer than the model takes), a sentence still
   // too long cut in fixed chunks. *too_long: the line or one of its sentences was.
-  std::vector<Segment> segment(size_t line, const std::string& text, Lang target, bool* too_long) const;
+  // `for_terms`: the text with its verbatim spans blanked (remove_verbatim_marks), where glossary
+  // terms are looked for.
+  std::vector<Segment> segment(size_t line, const std::string& text, const std::string& for_terms, Lang target,
+                               bool* too_long) const;
   // Searches the segments `order` names (all with glossary terms, or all without), longest first,
   // one token-budget batch at a time, into outputs[segment].
   void search_batches(const std::vector<size_t>& order, const std::vector<Segment>& segments,

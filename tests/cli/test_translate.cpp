@@ -235,3 +235,25 @@ TEST(TranslateGlossary, EveryMatchedTermAppears) {
   EXPECT_NE(missing.err.find("cannot read glossary"), std::string::npos) << missing.err;
   std::filesystem::remove(glossary);
 }
+
+// Inside documents a term in code is left alone: with the only occurrences of the glossary's terms
+// in inline code, the glossary changes nothing; in the prose it is still enforced.
+TEST(TranslateGlossary, TermsInsideCodeAreLeftAlone) {
+  REQUIRE_MODEL();
+  const auto glossary = temp_path("code-glossary.tsv");
+  write_text(glossary, "cluster\t集群\npod\tPod\n");
+  for (const auto& [format, document] : std::vector<std::pair<std::string, std::string>>{
+           {"markdown", "Run `kubectl get cluster` to see it.\n\nThe `pod` command prints its name.\n"},
+           {"html", "<p>Run <code>kubectl get cluster</code> to see it.</p><p>Type <kbd>pod list</kbd> now.</p>\n"}}) {
+    auto plain = run_mt("translate --format " + format + " " + model_arg(), document);
+    auto with = run_mt("translate --format " + format + " --glossary " + glossary + " " + model_arg(), document);
+    ASSERT_EQ(with.exit_code, 0) << with.err;
+    EXPECT_EQ(with.out, plain.out) << format;
+  }
+  auto prose = run_mt("translate --format markdown --glossary " + glossary + " " + model_arg(),
+                      "Restart the pod with `kubectl delete pod web`.\n");
+  ASSERT_EQ(prose.exit_code, 0) << prose.err;
+  EXPECT_NE(prose.out.find("Pod"), std::string::npos) << prose.out;
+  EXPECT_NE(prose.out.find("`kubectl delete pod web`"), std::string::npos) << prose.out;
+  std::filesystem::remove(glossary);
+}

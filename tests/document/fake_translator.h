@@ -5,13 +5,18 @@
 #include <vector>
 
 #include "app/document/document.h"
+#include "tokenizer/terminology.h"
+
+// What mt's Translator reads of a piece: the text without its verbatim marks.
+inline std::string unmarked(const std::string& piece) { return mt::remove_verbatim_marks(piece).text; }
 
 // Upper-cases every piece (a fragment's translation is then found in its sentence's).
 inline mt::doc::TranslateFn upper_case(std::vector<std::string>* seen = nullptr, int* calls = nullptr) {
   return [seen, calls](const std::vector<std::string>& pieces) {
     if (calls) ++*calls;
     std::vector<std::string> out;
-    for (auto s : pieces) {
+    for (const auto& piece : pieces) {
+      std::string s = unmarked(piece);
       if (seen) seen->push_back(s);
       for (auto& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
       out.push_back(s);
@@ -22,14 +27,19 @@ inline mt::doc::TranslateFn upper_case(std::vector<std::string>* seen = nullptr,
 
 // Gives every piece back unchanged: the document must then come back byte for byte.
 inline mt::doc::TranslateFn identity() {
-  return [](const std::vector<std::string>& pieces) { return pieces; };
+  return [](const std::vector<std::string>& pieces) {
+    std::vector<std::string> out;
+    for (const auto& piece : pieces) out.push_back(unmarked(piece));
+    return out;
+  };
 }
 
 // Reverses the order of the words: inline markup must still come out in order and balanced.
 inline mt::doc::TranslateFn reverse_words() {
   return [](const std::vector<std::string>& pieces) {
     std::vector<std::string> out;
-    for (const auto& s : pieces) {
+    for (const auto& piece : pieces) {
+      const std::string s = unmarked(piece);
       std::vector<std::string> words;
       std::string word;
       for (char c : s) {

@@ -2,6 +2,7 @@
 // attribute, comment, script, style, pre and code kept, and the page parses to the same tree.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -96,4 +97,16 @@ TEST(Html, HugePageIsCutOnlyBetweenBlocks) {
   EXPECT_EQ(out.find("keep me") != std::string::npos, true);
   EXPECT_EQ(out.find("KEEP ME"), std::string::npos);
   EXPECT_NE(out.find("<div><p>LINE <i>4999</i> HERE.</p></div>"), std::string::npos);
+}
+
+TEST(Html, CodeLikeElementsReachTheTranslatorMarkedVerbatim) {
+  std::vector<std::string> asked;
+  const auto remember = [&](const std::vector<std::string>& pieces) {
+    asked.insert(asked.end(), pieces.begin(), pieces.end());
+    return identity()(pieces);
+  };
+  const std::string doc = "<p>Press <kbd>Ctrl</kbd> and call <code>ffi_call</code> twice.</p>";
+  EXPECT_EQ(translate_html(doc, remember), doc);
+  const std::string expected = "Press " + mt::mark_verbatim("Ctrl") + " and call " + mt::mark_verbatim("ffi_call") + " twice.";
+  EXPECT_NE(std::find(asked.begin(), asked.end(), expected), asked.end()) << ::testing::PrintToString(asked);
 }

@@ -2,6 +2,7 @@
 // for byte, and the document parses to the same tree.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -120,4 +121,17 @@ TEST(Format, ParseAndGuess) {
   EXPECT_EQ(mt::doc::guess_format("dir.md/file"), Format::Text);
   EXPECT_EQ(mt::doc::guess_format("-"), Format::Text);
   EXPECT_EQ(mt::doc::guess_format("plain.txt"), Format::Text);
+}
+
+// The model reads inline code as part of its sentence, marked verbatim so that no glossary term is
+// looked for inside it; the marks never reach the document.
+TEST(Markdown, InlineCodeReachesTheTranslatorMarkedVerbatim) {
+  std::vector<std::string> asked;
+  const auto remember = [&](const std::vector<std::string>& pieces) {
+    asked.insert(asked.end(), pieces.begin(), pieces.end());
+    return identity()(pieces);
+  };
+  const std::string doc = "Run `make install` now.\n";
+  EXPECT_EQ(translate_markdown(doc, remember), doc);
+  EXPECT_NE(std::find(asked.begin(), asked.end(), "Run " + mt::mark_verbatim("make install") + " now."), asked.end());
 }

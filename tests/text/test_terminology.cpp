@@ -88,3 +88,17 @@ TEST(Terminology, TermIdsAreThoseTheTermHasInsideASentence) {
   EXPECT_NE(std::search(english.begin(), english.end(), en_term.begin(), en_term.end()), english.end());
   EXPECT_EQ(tokenizer.decode(std::vector<int>(term.begin(), term.end())), "集群");
 }
+
+TEST(Terminology, VerbatimMarksAreRemovedAndTheirTextBlankedForTerms) {
+  const std::string line = "Run " + mark_verbatim("kubectl get cluster") + " on the cluster.";
+  const auto [text, for_terms] = remove_verbatim_marks(line);
+  EXPECT_EQ(text, "Run kubectl get cluster on the cluster.");
+  ASSERT_EQ(for_terms.size(), text.size());  // offsets in the text are offsets in the view
+  EXPECT_EQ(for_terms, "Run ||||||||||||||||||| on the cluster.");
+  EXPECT_EQ(targets(sample(), for_terms, Lang::En), std::vector<std::string>{"集群"});
+  const std::string only_code = "Set " + mark_verbatim("dark mode") + " to true.";
+  EXPECT_TRUE(targets(sample(), remove_verbatim_marks(only_code).for_terms, Lang::En).empty());
+  const std::string plain = "No marks here: 集群.";
+  EXPECT_EQ(remove_verbatim_marks(plain).text, plain);
+  EXPECT_EQ(remove_verbatim_marks(plain).for_terms, plain);
+}

@@ -71,12 +71,7 @@ std::string translate_document(doc::Format format, const std::string& document, 
     if (counts) counts->lines += int64_t(texts.size());
     return results;
   };
-  switch (format) {
-    case doc::Format::Markdown: return doc::translate_markdown(document, translate);
-    case doc::Format::Html: return doc::translate_html(document, translate);
-    case doc::Format::Text: break;
-  }
-  throw std::logic_error("translate_document: not a document format");
+  return doc::translate_as(format, document, translate);
 }
 
 }  // namespace mt::app

@@ -24,7 +24,7 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
                                   int64_t n_best, int64_t chunk_lines, const std::string& name,
                                   const std::function<void(int64_t)>& on_chunk = {});
 
-// A Markdown or HTML document, translated whole with its markup kept (app/document).
+// A document (Markdown, HTML, subtitles), translated whole with its markup kept (app/document).
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
                                std::optional<Lang> to, TranslationCounts* counts = nullptr);
 

@@ -55,8 +55,9 @@ Run add_translate_command(CLI::App& app) {
   cmd->add_option("--chunk-lines", o->chunk_lines, "Lines read, sorted and translated at a time")->check(CLI::Range(1, 1000000));
   cmd->add_flag("--progress", o->progress, "Show the progress bar even when stderr is not a terminal");
   cmd->add_option("--format", o->format,
-                  "text (line by line), markdown or html (prose translated, markup kept); default: from -i's extension")
-      ->check(CLI::IsMember({"text", "markdown", "html"}));
+                  "text (line by line), markdown, html (prose translated, markup kept), srt or vtt (subtitles); "
+                  "default: from -i's extension")
+      ->check(CLI::IsMember(doc::format_names()));
 
   return [o]() {
     const doc::Format format = o->format.empty() ? doc::guess_format(o->input) : *doc::parse_format(o->format);

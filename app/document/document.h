@@ -1,4 +1,4 @@
-// Document translation: Markdown and HTML translated piece by piece, their markup kept.
+// Document translation: Markdown, HTML and subtitles translated piece by piece, their markup kept.
 // Torch-free (library mt_document): the caller passes a TranslateFn that runs the model.
 #pragma once
 #include <functional>
@@ -9,10 +9,12 @@
 
 namespace mt::doc {
 
-enum class Format { Text, Markdown, Html };
+enum class Format { Text, Markdown, Html, Srt, Vtt };
 
-std::optional<Format> parse_format(std::string_view name);  // "text" | "markdown" | "html"
-Format guess_format(const std::string& path);               // by extension (.md .markdown .html .htm), Text otherwise
+std::optional<Format> parse_format(std::string_view name);  // "text" | "markdown" | "html" | "srt" | "vtt"
+std::vector<std::string> format_names();
+// By extension (.md .markdown .html .htm .xhtml .srt .vtt), Text otherwise.
+Format guess_format(const std::string& path);
 std::string_view format_name(Format format);
 
 // Translates a batch of plain-text pieces (one result per input, in order). The caller binds the
@@ -29,5 +31,16 @@ std::string translate_markdown(const std::string& document, const TranslateFn& t
 // and <script>, <style>, <pre>, <code> (and elements with translate="no") are kept byte for byte.
 // Inline tags inside a sentence (<b>, <a>, ...) are carried through the translation.
 std::string translate_html(const std::string& document, const TranslateFn& translate);
+
+// SubRip (.srt) or WebVTT (vtt = true): cue numbers, timings and settings, and VTT's header, NOTE,
+// STYLE and REGION blocks are kept byte for byte; styling tags (<i>, <font>, {\an8}) are carried
+// through. A sentence that runs over several cues is translated whole and spread back over them at
+// word boundaries; dialogue lines ("- ...") are translated one by one; each cue is wrapped to about
+// 42 Latin or 16 Chinese characters a line. Throws std::runtime_error naming the line of a broken
+// timing or a cue without one.
+std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate);
+
+// The document translated by its format's function above (not Text).
+std::string translate_as(Format format, const std::string& document, const TranslateFn& translate);
 
 }  // namespace mt::doc

@@ -1,23 +1,47 @@
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 #include "app/document/document.h"
 
 namespace mt::doc {
 
-std::optional<Format> parse_format(std::string_view name) {
-  if (name == "text") return Format::Text;
-  if (name == "markdown") return Format::Markdown;
-  if (name == "html") return Format::Html;
-  return std::nullopt;
+namespace {
+constexpr Format kFormats[] = {Format::Text, Format::Markdown, Format::Html, Format::Srt, Format::Vtt};
 }
 
 std::string_view format_name(Format format) {
   switch (format) {
     case Format::Markdown: return "markdown";
     case Format::Html: return "html";
-    default: return "text";
+    case Format::Srt: return "srt";
+    case Format::Vtt: return "vtt";
+    case Format::Text: break;
   }
+  return "text";
+}
+
+std::optional<Format> parse_format(std::string_view name) {
+  for (Format f : kFormats)
+    if (format_name(f) == name) return f;
+  return std::nullopt;
+}
+
+std::vector<std::string> format_names() {
+  std::vector<std::string> names;
+  for (Format f : kFormats) names.emplace_back(format_name(f));
+  return names;
+}
+
+std::string translate_as(Format format, const std::string& document, const TranslateFn& translate) {
+  switch (format) {
+    case Format::Markdown: return translate_markdown(document, translate);
+    case Format::Html: return translate_html(document, translate);
+    case Format::Srt: return translate_subtitles(document, /*vtt=*/false, translate);
+    case Format::Vtt: return translate_subtitles(document, /*vtt=*/true, translate);
+    case Format::Text: break;
+  }
+  throw std::logic_error("translate_as: plain text is translated line by line");
 }
 
 Format guess_format(const std::string& path) {
@@ -27,7 +51,9 @@ Format guess_format(const std::string& path) {
   std::string ext = path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   if (ext == "md" || ext == "markdown") return Format::Markdown;
-  if (ext == "html" || ext == "htm") return Format::Html;
+  if (ext == "html" || ext == "htm" || ext == "xhtml") return Format::Html;
+  if (ext == "srt") return Format::Srt;
+  if (ext == "vtt") return Format::Vtt;
   return Format::Text;
 }
 

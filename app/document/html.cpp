@@ -152,22 +152,12 @@ class Collector {
   std::vector<Span> current_;
 };
 
-std::string escape_text(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
 std::string escape_attribute(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '"') out += "&quot;";
     else if (c == '\'') out += "&#39;";
-    else out += escape_text(std::string(1, c));
+    else out += escape_xml_text(std::string(1, c));
   }
   return out;
 }
@@ -249,7 +239,7 @@ std::string translate_chunk(const std::string& document, const TranslateFn& tran
       }
       units.push_back(std::move(unit));
     }
-    const auto translated = translate_units(units, translate, escape_text);
+    const auto translated = translate_units(units, translate, escape_xml_text);
     for (size_t r = start; r < stop; ++r)
       sentences.push_back({collector.runs[r].front().begin, collector.runs[r].back().end, translated[r - start]});
   }

@@ -260,6 +260,17 @@ std::string originals(const Unit& unit, size_t begin, size_t end) {
 
 }  // namespace
 
+std::string escape_xml_text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
 bool has_words(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     bool invalid = false;

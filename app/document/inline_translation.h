@@ -36,6 +36,9 @@ using Escape = std::function<std::string(const std::string&)>;
 std::vector<std::string> translate_units(const std::vector<Unit>& units, const TranslateFn& translate,
                                          const Escape& escape);
 
+// Text written into HTML, XML or WebVTT: & < > as entities.
+std::string escape_xml_text(const std::string& s);
+
 // Whether text holds anything to translate (a letter or a Han character).
 bool has_words(std::string_view text);
 

@@ -169,7 +169,8 @@ class PyTranslator {
   std::string translate_document(const py::handle& text, const std::string& format, const std::string& to,
                                  const py::handle& glossary, const py::kwargs& options) {
     const auto kind = doc::parse_format(format);
-    if (!kind || *kind == doc::Format::Text) raise(PyExc_ValueError, "format must be 'html' or 'markdown', not '" + format + "'");
+    if (!kind || *kind == doc::Format::Text)
+      raise(PyExc_ValueError, "format must be one of markdown, html, srt, vtt, not '" + format + "'");
     const std::string document = text_of(text, "text");
     auto [translator, target] = translator_for("translate_document", to, glossary, options);
     py::gil_scoped_release release;
@@ -183,7 +184,7 @@ class PyTranslator {
     doc::Format kind = doc::guess_format(in_path);
     if (!format.is_none()) {
       const auto parsed = doc::parse_format(py::str(format).cast<std::string>());
-      if (!parsed) raise(PyExc_ValueError, "format must be 'text', 'markdown' or 'html'");
+      if (!parsed) raise(PyExc_ValueError, "format must be one of text, markdown, html, srt, vtt");
       kind = *parsed;
     }
     auto [translator, target] = translator_for("translate_file", to, glossary, options);
@@ -339,7 +340,7 @@ PYBIND11_MODULE(mt, m) {
            "are mt translate's (beam, lenpen, reverse_weight, ..., no_split); glossary: a {source: target} dict or a file.")
       .def("translate_document", &PyTranslator::translate_document, py::arg("text"), py::arg("format") = "html",
            py::arg("to") = "auto", py::arg("glossary") = py::none(),
-           "An HTML or Markdown document translated with its markup kept.")
+           "An HTML, Markdown, SubRip or WebVTT document translated with its markup kept.")
       .def("translate_file", &PyTranslator::translate_file, py::arg("input"), py::arg("output"),
            py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("glossary") = py::none(),
            "As mt translate -i input -o output (format from the extension unless given); returns the counts.")

@@ -144,3 +144,37 @@ TEST(Documents, TenMegabyteDocumentsDoNotCrash) {
   EXPECT_NE(md_translated.find("```\ncode 6\n```"), std::string::npos);
   for (const auto& p : {html_in, html_out, md_in, md_out}) std::remove(p.c_str());
 }
+
+namespace {
+// The cue timings ffprobe reads from a subtitle file ("start,duration" lines), or "" without ffprobe.
+std::string ffprobe_timings(const std::string& path) {
+  if (std::system("command -v ffprobe > /dev/null 2>&1") != 0) return "";
+  const std::string listing = temp_path("ffprobe.txt");
+  const std::string cmd = "ffprobe -v error -show_entries packet=pts_time,duration_time -of csv=p=0 '" + path + "' > " + listing;
+  if (std::system(cmd.c_str()) != 0) return "ffprobe failed on " + path;
+  return slurp(listing);
+}
+}  // namespace
+
+TEST(Documents, SubtitlesKeepTheirCuesForPlayers) {
+  REQUIRE_MODEL();
+  for (const std::string name : {"sample.srt", "sample.vtt"}) {
+    const auto out = temp_path("translated-" + name);  // the format from the extension
+    auto r = run_mt("translate " + fast() + "-i " + data(name) + " -o " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string translated = slurp(out);
+    EXPECT_TRUE(has_han(translated)) << translated;
+    const std::string source_timings = ffprobe_timings(data(name));
+    if (source_timings.empty()) {
+      std::cout << "ffprobe is not installed: the cue timings were not read back\n";
+    } else {
+      EXPECT_FALSE(source_timings.empty());
+      EXPECT_EQ(ffprobe_timings(out), source_timings) << translated;
+    }
+  }
+  const auto out = temp_path("broken.srt");
+  auto broken = run_mt("translate --format srt " + fast() + "-o " + out, "1\n00:00:05,000 --> 00:00:04,000\nHello.\n");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("line 2: the cue ends before it starts"), std::string::npos) << broken.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}

@@ -56,7 +56,7 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
 }
 
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
-                               std::optional<Lang> to, TranslationCounts* counts) {
+                               std::optional<Lang> to, bool overwrite, TranslationCounts* counts) {
   const doc::TranslateFn translate = [&](const std::vector<std::string>& texts) {
     std::vector<std::string> repaired;
     for (const auto& t : texts) repaired.push_back(repair_utf8(t));
@@ -71,7 +71,10 @@ std::string translate_document(doc::Format format, const std::string& document, 
     if (counts) counts->lines += int64_t(texts.size());
     return results;
   };
-  return doc::translate_as(format, document, translate);
+  doc::DocumentOptions options;
+  options.overwrite = overwrite;
+  if (to) options.target = *to == Lang::Zh ? "zh" : "en";
+  return doc::translate_as(format, document, translate, options);
 }
 
 }  // namespace mt::app

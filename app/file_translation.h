@@ -24,8 +24,9 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
                                   int64_t n_best, int64_t chunk_lines, const std::string& name,
                                   const std::function<void(int64_t)>& on_chunk = {});
 
-// A document (Markdown, HTML, subtitles), translated whole with its markup kept (app/document).
+// A document (Markdown, HTML, subtitles, gettext), translated whole with its markup kept
+// (app/document). `overwrite`: a catalogue's translated entries are translated again too.
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
-                               std::optional<Lang> to, TranslationCounts* counts = nullptr);
+                               std::optional<Lang> to, bool overwrite = false, TranslationCounts* counts = nullptr);
 
 }  // namespace mt::app

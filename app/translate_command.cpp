@@ -45,6 +45,7 @@ Run add_translate_command(CLI::App& app) {
     int64_t chunk_lines = 2000;
     bool progress = false;
     std::string format;  // empty: guessed from the input file's extension
+    bool overwrite = false;
   };
   auto o = std::make_shared<Options>();
   o->flags.add_to(*cmd);
@@ -55,9 +56,11 @@ Run add_translate_command(CLI::App& app) {
   cmd->add_option("--chunk-lines", o->chunk_lines, "Lines read, sorted and translated at a time")->check(CLI::Range(1, 1000000));
   cmd->add_flag("--progress", o->progress, "Show the progress bar even when stderr is not a terminal");
   cmd->add_option("--format", o->format,
-                  "text (line by line), markdown, html (prose translated, markup kept), srt or vtt (subtitles); "
+                  "text (line by line), markdown, html (prose translated, markup kept), srt or vtt (subtitles), "
+                  "po (gettext); "
                   "default: from -i's extension")
       ->check(CLI::IsMember(doc::format_names()));
+  cmd->add_flag("--overwrite", o->overwrite, "gettext catalogues: translate the entries that have a translation too");
 
   return [o]() {
     const doc::Format format = o->format.empty() ? doc::guess_format(o->input) : *doc::parse_format(o->format);
@@ -78,7 +81,7 @@ Run add_translate_command(CLI::App& app) {
       const std::string document{std::istreambuf_iterator<char>(*in), std::istreambuf_iterator<char>()};
       if (in->bad()) throw std::runtime_error("error reading '" + o->input + "'");
       TranslationCounts counts;
-      out << translate_document(format, document, translator, o->flags.target(), &counts);
+      out << translate_document(format, document, translator, o->flags.target(), o->overwrite, &counts);
       if (!out) throw std::runtime_error("cannot write '" + o->output + "'");
       output.commit();
       spdlog::info("translated a {} document of {} bytes: {} pieces ({} -> {} tokens) in {:.2f} s",

@@ -23,6 +23,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config dpkg-dev
   libprotobuf-dev protobuf-compiler libgtest-dev libopencc-dev libedit-dev gnuplot-nox time bc
   zlib1g-dev libicu-dev libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcpp-httplib-dev libgoogle-perftools-dev
   python3 python3-dev pybind11-dev python3-pytest  # the Python module (app/python) and its tests
+  libgettextpo-dev gettext  # gettext catalogues (libgettextpo), msgfmt checks them in the tests
   ffmpeg  # ffprobe reads the translated subtitles in their test
   chromium)  # chromium: the web page's test (tests/web/page_test.py)
 

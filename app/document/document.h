@@ -9,11 +9,11 @@
 
 namespace mt::doc {
 
-enum class Format { Text, Markdown, Html, Srt, Vtt };
+enum class Format { Text, Markdown, Html, Srt, Vtt, Gettext };
 
-std::optional<Format> parse_format(std::string_view name);  // "text" | "markdown" | "html" | "srt" | "vtt"
+std::optional<Format> parse_format(std::string_view name);  // "text" | "markdown" | "html" | "srt" | "vtt" | "po"
 std::vector<std::string> format_names();
-// By extension (.md .markdown .html .htm .xhtml .srt .vtt), Text otherwise.
+// By extension (.md .markdown .html .htm .xhtml .srt .vtt .po .pot), Text otherwise.
 Format guess_format(const std::string& path);
 std::string_view format_name(Format format);
 
@@ -40,7 +40,20 @@ std::string translate_html(const std::string& document, const TranslateFn& trans
 // timing or a cue without one.
 std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate);
 
+struct DocumentOptions {
+  bool overwrite = false;  // gettext: entries that have a translation are translated again too
+  std::string target;      // "zh", "en", or "" (the other language of the source): a catalogue's header
+};
+
+// A gettext catalogue (.po, .pot; libgettextpo): entries without a translation get one (all of
+// them with overwrite), plural forms as the header says (a template's header gets the target's
+// Language and Plural-Forms), placeholders (%s %1$d %(name)s {0}) kept byte for byte, new
+// translations marked fuzzy; one that fails gettext's format check stays untranslated.
+std::string translate_gettext(const std::string& document, const TranslateFn& translate,
+                              const DocumentOptions& options = {});
+
 // The document translated by its format's function above (not Text).
-std::string translate_as(Format format, const std::string& document, const TranslateFn& translate);
+std::string translate_as(Format format, const std::string& document, const TranslateFn& translate,
+                         const DocumentOptions& options = {});
 
 }  // namespace mt::doc

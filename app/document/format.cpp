@@ -7,7 +7,7 @@
 namespace mt::doc {
 
 namespace {
-constexpr Format kFormats[] = {Format::Text, Format::Markdown, Format::Html, Format::Srt, Format::Vtt};
+constexpr Format kFormats[] = {Format::Text, Format::Markdown, Format::Html, Format::Srt, Format::Vtt, Format::Gettext};
 }
 
 std::string_view format_name(Format format) {
@@ -16,6 +16,7 @@ std::string_view format_name(Format format) {
     case Format::Html: return "html";
     case Format::Srt: return "srt";
     case Format::Vtt: return "vtt";
+    case Format::Gettext: return "po";
     case Format::Text: break;
   }
   return "text";
@@ -33,12 +34,14 @@ std::vector<std::string> format_names() {
   return names;
 }
 
-std::string translate_as(Format format, const std::string& document, const TranslateFn& translate) {
+std::string translate_as(Format format, const std::string& document, const TranslateFn& translate,
+                         const DocumentOptions& options) {
   switch (format) {
     case Format::Markdown: return translate_markdown(document, translate);
     case Format::Html: return translate_html(document, translate);
     case Format::Srt: return translate_subtitles(document, /*vtt=*/false, translate);
     case Format::Vtt: return translate_subtitles(document, /*vtt=*/true, translate);
+    case Format::Gettext: return translate_gettext(document, translate, options);
     case Format::Text: break;
   }
   throw std::logic_error("translate_as: plain text is translated line by line");
@@ -54,6 +57,7 @@ Format guess_format(const std::string& path) {
   if (ext == "html" || ext == "htm" || ext == "xhtml") return Format::Html;
   if (ext == "srt") return Format::Srt;
   if (ext == "vtt") return Format::Vtt;
+  if (ext == "po" || ext == "pot") return Format::Gettext;
   return Format::Text;
 }
 

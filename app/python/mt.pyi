@@ -63,14 +63,15 @@ class Translator:
         self, texts: Iterable[_Text], to: _Target = "auto", n_best: int = ..., glossary: _Glossary = None, **options
     ) -> list[list[tuple[str, float]]]: ...
     def translate_document(
-        self, text: _Text, format: Literal["html", "markdown", "srt", "vtt"] = "html", to: _Target = "auto",
-        glossary: _Glossary = None, **options
+        self, text: _Text, format: Literal["html", "markdown", "srt", "vtt", "po"] = "html", to: _Target = "auto",
+        overwrite: bool = False, glossary: _Glossary = None, **options
     ) -> str:
-        """An HTML, Markdown, SubRip or WebVTT document translated with its markup kept (as
-        ``mt translate --format``)."""
+        """An HTML, Markdown, SubRip, WebVTT or gettext document translated with its markup kept (as
+        ``mt translate --format``). ``overwrite``: a catalogue's translated entries are translated
+        again too."""
     def translate_file(
-        self, input: _Path, output: _Path, format: Optional[Literal["text", "markdown", "html", "srt", "vtt"]] = None,
-        to: _Target = "auto", glossary: _Glossary = None, **options
+        self, input: _Path, output: _Path, format: Optional[Literal["text", "markdown", "html", "srt", "vtt", "po"]] = None,
+        to: _Target = "auto", overwrite: bool = False, glossary: _Glossary = None, **options
     ) -> dict[str, int]:
         """A file translated as ``mt translate -i input -o output`` does: the format from the
         extension unless given; text line by line (one output line per input line). The output is

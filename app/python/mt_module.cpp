@@ -167,24 +167,24 @@ class PyTranslator {
   }
 
   std::string translate_document(const py::handle& text, const std::string& format, const std::string& to,
-                                 const py::handle& glossary, const py::kwargs& options) {
+                                 bool overwrite, const py::handle& glossary, const py::kwargs& options) {
     const auto kind = doc::parse_format(format);
     if (!kind || *kind == doc::Format::Text)
-      raise(PyExc_ValueError, "format must be one of markdown, html, srt, vtt, not '" + format + "'");
+      raise(PyExc_ValueError, "format must be one of markdown, html, srt, vtt, po, not '" + format + "'");
     const std::string document = text_of(text, "text");
     auto [translator, target] = translator_for("translate_document", to, glossary, options);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return app::translate_document(*kind, document, *translator, target);
+    return app::translate_document(*kind, document, *translator, target, overwrite);
   }
 
   py::dict translate_file(const py::handle& input, const py::handle& output, const py::object& format,
-                          const std::string& to, const py::handle& glossary, const py::kwargs& options) {
+                          const std::string& to, bool overwrite, const py::handle& glossary, const py::kwargs& options) {
     const std::string in_path = fspath(input), out_path = fspath(output);
     doc::Format kind = doc::guess_format(in_path);
     if (!format.is_none()) {
       const auto parsed = doc::parse_format(py::str(format).cast<std::string>());
-      if (!parsed) raise(PyExc_ValueError, "format must be one of text, markdown, html, srt, vtt");
+      if (!parsed) raise(PyExc_ValueError, "format must be one of text, markdown, html, srt, vtt, po");
       kind = *parsed;
     }
     auto [translator, target] = translator_for("translate_file", to, glossary, options);
@@ -200,7 +200,7 @@ class PyTranslator {
       } else {
         const std::string document{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         if (in.bad()) throw std::runtime_error("error reading '" + in_path + "'");
-        file.stream() << app::translate_document(kind, document, *translator, target, &counts);
+        file.stream() << app::translate_document(kind, document, *translator, target, overwrite, &counts);
       }
       file.commit();
     }
@@ -339,10 +339,11 @@ PYBIND11_MODULE(mt, m) {
            "One translation per text, in order; with n_best > 1, (text, score) lists, best first. Keyword options "
            "are mt translate's (beam, lenpen, reverse_weight, ..., no_split); glossary: a {source: target} dict or a file.")
       .def("translate_document", &PyTranslator::translate_document, py::arg("text"), py::arg("format") = "html",
-           py::arg("to") = "auto", py::arg("glossary") = py::none(),
-           "An HTML, Markdown, SubRip or WebVTT document translated with its markup kept.")
+           py::arg("to") = "auto", py::arg("overwrite") = false, py::arg("glossary") = py::none(),
+           "An HTML, Markdown, SubRip, WebVTT or gettext document translated with its markup kept (overwrite: gettext entries already translated too).")
       .def("translate_file", &PyTranslator::translate_file, py::arg("input"), py::arg("output"),
-           py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("glossary") = py::none(),
+           py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("overwrite") = false,
+           py::arg("glossary") = py::none(),
            "As mt translate -i input -o output (format from the extension unless given); returns the counts.")
       .def("score", &PyTranslator::score, py::arg("sources"), py::arg("targets"), py::arg("to") = "auto",
            py::arg("normalize") = false,

@@ -178,3 +178,24 @@ TEST(Documents, SubtitlesKeepTheirCuesForPlayers) {
   EXPECT_NE(broken.err.find("line 2: the cue ends before it starts"), std::string::npos) << broken.err;
   EXPECT_FALSE(std::filesystem::exists(out));
 }
+
+// GNU hello's template (a Debian package's .pot) through the real model: msgfmt accepts the
+// result, and most entries get a translation (one that lost a placeholder is left out).
+TEST(Documents, GettextTemplatePassesMsgfmt) {
+  REQUIRE_MODEL();
+  const auto out = temp_path("hello.zh.po");
+  auto r = run_mt("translate " + fast() + "-i " + data("hello.pot") + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string po = slurp(out);
+  EXPECT_TRUE(has_han(po));
+  EXPECT_NE(po.find("\"Language: zh_CN\\n\""), std::string::npos) << po;
+  size_t entries = 0, translated = 0;
+  for (size_t at = po.find("\n#, fuzzy"); at != std::string::npos; at = po.find("\n#, fuzzy", at + 1)) ++translated;
+  for (size_t at = po.find("\nmsgid "); at != std::string::npos; at = po.find("\nmsgid ", at + 1)) ++entries;
+  EXPECT_GT(2 * translated, entries) << po;
+  if (std::system("command -v msgfmt > /dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("msgfmt --check --use-fuzzy -o /dev/null " + out + " 2> /dev/null").c_str()), 0) << po;
+  } else {
+    std::cout << "msgfmt is not installed: the catalogue was not checked\n";
+  }
+}

@@ -24,7 +24,10 @@ PACKAGES=(build-essential cmake ninja-build pkg-config dpkg-dev
   zlib1g-dev libicu-dev libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcpp-httplib-dev libgoogle-perftools-dev
   python3 python3-dev pybind11-dev python3-pytest  # the Python module (app/python) and its tests
   libgettextpo-dev gettext  # gettext catalogues (libgettextpo), msgfmt checks them in the tests
+  libzip-dev libpugixml-dev  # Office, LibreOffice and EPUB packages
   ffmpeg  # ffprobe reads the translated subtitles in their test
+  libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils fonts-wqy-zenhei  # Office files opened again
+  epubcheck default-jre-headless  # EPUBs checked
   chromium)  # chromium: the web page's test (tests/web/page_test.py)
 
 missing=()

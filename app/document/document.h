@@ -9,11 +9,13 @@
 
 namespace mt::doc {
 
-enum class Format { Text, Markdown, Html, Srt, Vtt, Gettext };
+enum class Format { Text, Markdown, Html, Srt, Vtt, Gettext, Docx, Pptx, Odt, Odp, Epub };
 
-std::optional<Format> parse_format(std::string_view name);  // "text" | "markdown" | "html" | "srt" | "vtt" | "po"
+// "text" | "markdown" | "html" | "srt" | "vtt" | "po" | "docx" | "pptx" | "odt" | "odp" | "epub"
+std::optional<Format> parse_format(std::string_view name);
 std::vector<std::string> format_names();
-// By extension (.md .markdown .html .htm .xhtml .srt .vtt .po .pot), Text otherwise.
+// By extension (.md .markdown .html .htm .xhtml .srt .vtt .po .pot .docx .pptx .odt .odp .epub),
+// Text otherwise.
 Format guess_format(const std::string& path);
 std::string_view format_name(Format format);
 
@@ -39,6 +41,16 @@ std::string translate_html(const std::string& document, const TranslateFn& trans
 // 42 Latin or 16 Chinese characters a line. Throws std::runtime_error naming the line of a broken
 // timing or a cue without one.
 std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate);
+
+// Word, PowerPoint, LibreOffice Writer and Impress files (zip packages of XML): every paragraph of
+// the body, headers, footers, notes and slides is translated as one sentence, its runs' formatting
+// projected onto the translation; the rest of the package is kept as it is. Throws
+// std::runtime_error (one line) for a package that is not of the format, corrupt, or over the
+// size limits of zip_archive.h.
+std::string translate_office(const std::string& package, Format format, const TranslateFn& translate);
+
+// An EPUB: the XHTML documents its manifest lists through translate_html; the rest kept.
+std::string translate_epub(const std::string& package, const TranslateFn& translate);
 
 struct DocumentOptions {
   bool overwrite = false;  // gettext: entries that have a translation are translated again too

@@ -7,7 +7,8 @@
 namespace mt::doc {
 
 namespace {
-constexpr Format kFormats[] = {Format::Text, Format::Markdown, Format::Html, Format::Srt, Format::Vtt, Format::Gettext};
+constexpr Format kFormats[] = {Format::Text, Format::Markdown, Format::Html, Format::Srt, Format::Vtt, Format::Gettext,
+                               Format::Docx, Format::Pptx, Format::Odt, Format::Odp, Format::Epub};
 }
 
 std::string_view format_name(Format format) {
@@ -17,6 +18,11 @@ std::string_view format_name(Format format) {
     case Format::Srt: return "srt";
     case Format::Vtt: return "vtt";
     case Format::Gettext: return "po";
+    case Format::Docx: return "docx";
+    case Format::Pptx: return "pptx";
+    case Format::Odt: return "odt";
+    case Format::Odp: return "odp";
+    case Format::Epub: return "epub";
     case Format::Text: break;
   }
   return "text";
@@ -42,6 +48,11 @@ std::string translate_as(Format format, const std::string& document, const Trans
     case Format::Srt: return translate_subtitles(document, /*vtt=*/false, translate);
     case Format::Vtt: return translate_subtitles(document, /*vtt=*/true, translate);
     case Format::Gettext: return translate_gettext(document, translate, options);
+    case Format::Docx:
+    case Format::Pptx:
+    case Format::Odt:
+    case Format::Odp: return translate_office(document, format, translate);
+    case Format::Epub: return translate_epub(document, translate);
     case Format::Text: break;
   }
   throw std::logic_error("translate_as: plain text is translated line by line");
@@ -58,6 +69,8 @@ Format guess_format(const std::string& path) {
   if (ext == "srt") return Format::Srt;
   if (ext == "vtt") return Format::Vtt;
   if (ext == "po" || ext == "pot") return Format::Gettext;
+  for (Format f : {Format::Docx, Format::Pptx, Format::Odt, Format::Odp, Format::Epub})
+    if (ext == format_name(f)) return f;
   return Format::Text;
 }
 

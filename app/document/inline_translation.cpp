@@ -260,6 +260,12 @@ std::string originals(const Unit& unit, size_t begin, size_t end) {
 
 }  // namespace
 
+std::string original_bytes(const Unit& unit) {
+  std::string out;
+  for (const auto& run : unit) out += run.original;
+  return out;
+}
+
 std::string escape_xml_text(const std::string& s) {
   std::string out;
   for (char c : s) {

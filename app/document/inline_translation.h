@@ -36,6 +36,9 @@ using Escape = std::function<std::string(const std::string&)>;
 std::vector<std::string> translate_units(const std::vector<Unit>& units, const TranslateFn& translate,
                                          const Escape& escape);
 
+// The unit's bytes as they stand (what translate_units gives back for a unit without words).
+std::string original_bytes(const Unit& unit);
+
 // Text written into HTML, XML or WebVTT: & < > as entities.
 std::string escape_xml_text(const std::string& s);
 

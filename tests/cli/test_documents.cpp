@@ -199,3 +199,56 @@ TEST(Documents, GettextTemplatePassesMsgfmt) {
     std::cout << "msgfmt is not installed: the catalogue was not checked\n";
   }
 }
+
+namespace {
+// epubcheck's errors and warnings about an EPUB, without the file's own path ("" without epubcheck).
+std::string epubcheck_messages(const std::string& epub) {
+  const std::string jar = "/usr/share/java/epubcheck.jar";
+  if (!std::filesystem::exists(jar) || std::system("command -v java > /dev/null 2>&1") != 0) {
+    std::cout << "epubcheck (and java) is not installed: the EPUB was not checked\n";
+    return "";
+  }
+  const std::string report = temp_path("epubcheck.txt");
+  std::system(("java -jar " + jar + " " + epub + " > " + report + " 2>&1").c_str());
+  std::string messages;
+  std::istringstream lines(slurp(report));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("ERROR", 0) != 0 && line.rfind("WARNING", 0) != 0 && line.rfind("FATAL", 0) != 0) continue;
+    const size_t path = line.find("): "), end = line.find(".epub/");
+    if (path != std::string::npos && end != std::string::npos && end > path) line.erase(path + 3, end + 5 - (path + 3));
+    messages += line + "\n";
+  }
+  return messages;
+}
+}  // namespace
+
+// Office, LibreOffice and EPUB files made by LibreOffice through the real model: each translation
+// has Chinese in it, and LibreOffice opens it again (converted to PDF, every page there).
+TEST(Documents, OfficeFilesOpenInLibreOfficeAgain) {
+  REQUIRE_MODEL();
+  const bool soffice = std::system("command -v soffice > /dev/null 2>&1 && command -v pdfinfo > /dev/null 2>&1") == 0;
+  if (!soffice) std::cout << "LibreOffice (soffice) or pdfinfo is not installed: the translations were not opened again\n";
+  const std::string folder = temp_path("office");
+  std::filesystem::create_directories(folder);
+  for (const std::string name : {"office_sample.docx", "office_sample.odt", "slides_sample.pptx", "slides_sample.odp", "office_sample.epub"}) {
+    const std::string out = folder + "/zh_" + name;
+    auto r = run_mt("translate " + fast() + "-i " + data(name) + " -o " + out);
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    const std::string unzipped = temp_path("unzipped.txt");
+    ASSERT_EQ(std::system(("python3 -c \"import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
+                           "sys.stdout.write(''.join(z.read(n).decode('utf-8', 'replace') for n in z.namelist() "
+                           "if n.endswith(('.xml', '.xhtml'))))\" " + out + " > " + unzipped).c_str()), 0) << name;
+    EXPECT_TRUE(has_han(slurp(unzipped))) << name;
+    if (name.find(".epub") != std::string::npos) {
+      EXPECT_EQ(epubcheck_messages(out), epubcheck_messages(data(name))) << "the translation adds epubcheck messages";
+      continue;
+    }
+    if (!soffice) continue;
+    const std::string convert = "cd " + folder + " && soffice -env:UserInstallation=file://" + folder +
+                                "/profile --headless --convert-to pdf " + out + " > /dev/null 2>&1";
+    ASSERT_EQ(std::system(convert.c_str()), 0) << name;
+    const std::string pdf = out.substr(0, out.rfind('.')) + ".pdf";
+    EXPECT_EQ(std::system(("pdfinfo " + pdf + " > /dev/null 2>&1").c_str()), 0) << name << ": LibreOffice did not open it";
+  }
+  std::filesystem::remove_all(folder);
+}

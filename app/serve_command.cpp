@@ -54,6 +54,8 @@ Run add_serve_command(CLI::App& app) {
       ->check(CLI::Range(1, 10000000));
   cmd->add_option("--batch-limit", o->server.limits.max_texts, "Texts in an array q per request")->check(CLI::Range(1, 100000));
   cmd->add_option("--max-body", o->server.max_body_bytes, "Request body bytes")->check(CLI::Range(1024, 1 << 30));
+  cmd->add_option("--max-file-size", o->server.max_file_bytes, "Bytes of a file sent to /translate_file; larger: 413")
+      ->check(CLI::Range(1024, 1 << 30));
   cmd->add_option("--max-queue", o->queue.max_queued_lines, "Lines waiting for the engine; beyond it 503 + Retry-After")
       ->check(CLI::Range(1, 10000000));
   cmd->add_option("--max-batch-lines", o->queue.max_batch_lines, "Lines per engine call, from every waiting request")

@@ -17,6 +17,9 @@ std::vector<std::string> format_names();
 // By extension (.md .markdown .html .htm .xhtml .srt .vtt .po .pot .docx .pptx .odt .odp .epub),
 // Text otherwise.
 Format guess_format(const std::string& path);
+// The extensions of the files translated whole (".txt" for text), and whether a name has one.
+std::vector<std::string> file_extensions();
+bool has_file_extension(const std::string& path);
 std::string_view format_name(Format format);
 
 // Translates a batch of plain-text pieces (one result per input, in order). The caller binds the

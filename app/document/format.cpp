@@ -58,12 +58,19 @@ std::string translate_as(Format format, const std::string& document, const Trans
   throw std::logic_error("translate_as: plain text is translated line by line");
 }
 
-Format guess_format(const std::string& path) {
+namespace {
+std::string extension_of(const std::string& path) {
   const auto dot = path.find_last_of('.');
   const auto slash = path.find_last_of('/');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return Format::Text;
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
   std::string ext = path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext;
+}
+}  // namespace
+
+Format guess_format(const std::string& path) {
+  const std::string ext = extension_of(path);
   if (ext == "md" || ext == "markdown") return Format::Markdown;
   if (ext == "html" || ext == "htm" || ext == "xhtml") return Format::Html;
   if (ext == "srt") return Format::Srt;
@@ -72,6 +79,17 @@ Format guess_format(const std::string& path) {
   for (Format f : {Format::Docx, Format::Pptx, Format::Odt, Format::Odp, Format::Epub})
     if (ext == format_name(f)) return f;
   return Format::Text;
+}
+
+std::vector<std::string> file_extensions() {
+  return {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".srt", ".vtt", ".po", ".pot",
+          ".docx", ".pptx", ".odt", ".odp", ".epub"};
+}
+
+bool has_file_extension(const std::string& path) {
+  const std::string ext = "." + extension_of(path);
+  const auto all = file_extensions();
+  return std::find(all.begin(), all.end(), ext) != all.end();
 }
 
 }  // namespace mt::doc

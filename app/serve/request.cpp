@@ -200,25 +200,37 @@ std::vector<std::pair<std::string, std::string>> read_glossary(const json& field
   return entries;
 }
 
+// source (auto, en, zh; nullopt for auto) and target (en, zh), as both endpoints take them.
+void read_languages(const nlohmann::json& fields, std::optional<Lang>* source_lang, Lang* target_lang) {
+  const std::string source = optional_string(fields, "source").value_or("auto");
+  if (source != "auto") {
+    *source_lang = parse_language(source);
+    if (!*source_lang) throw HttpError(400, quoted(source) + " is not supported: source must be en, zh or auto");
+  }
+  const auto target = optional_string(fields, "target");
+  if (!target) throw HttpError(400, "Invalid request: missing target parameter");
+  const auto parsed = parse_language(*target);
+  if (!parsed) throw HttpError(400, quoted(*target) + " is not supported: target must be en or zh");
+  *target_lang = *parsed;
+}
+
 }  // namespace
 
 TranslateRequest parse_translate_request(const nlohmann::json& fields, const RequestLimits& limits) {
   TranslateRequest request;
   request.q = read_q(fields, limits, &request.q_is_array);
-  const std::string source = optional_string(fields, "source").value_or("auto");
-  if (source != "auto") {
-    request.source = parse_language(source);
-    if (!request.source) throw HttpError(400, quoted(source) + " is not supported: source must be en, zh or auto");
-  }
-  const auto target = optional_string(fields, "target");
-  if (!target) throw HttpError(400, "Invalid request: missing target parameter");
-  const auto target_lang = parse_language(*target);
-  if (!target_lang) throw HttpError(400, quoted(*target) + " is not supported: target must be en or zh");
-  request.target = *target_lang;
+  read_languages(fields, &request.source, &request.target);
   const std::string format = optional_string(fields, "format").value_or("text");
   if (format != "text" && format != "html")
     throw HttpError(400, quoted(format) + " format is not supported: format must be text or html");
   request.html = format == "html";
+  request.glossary = read_glossary(fields, limits);
+  return request;
+}
+
+FileRequest parse_file_request(const nlohmann::json& fields, const RequestLimits& limits) {
+  FileRequest request;
+  read_languages(fields, &request.source, &request.target);
   request.glossary = read_glossary(fields, limits);
   return request;
 }

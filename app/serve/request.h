@@ -42,11 +42,19 @@ struct TranslateRequest {
   std::vector<std::pair<std::string, std::string>> glossary;
 };
 
+// /translate_file's fields besides the file: source, target, glossary (as /translate's).
+struct FileRequest {
+  std::optional<Lang> source;
+  Lang target = Lang::Zh;
+  std::vector<std::pair<std::string, std::string>> glossary;
+};
+
 struct DetectRequest {
   std::string q;
 };
 
 TranslateRequest parse_translate_request(const nlohmann::json& fields, const RequestLimits& limits);
+FileRequest parse_file_request(const nlohmann::json& fields, const RequestLimits& limits);
 DetectRequest parse_detect_request(const nlohmann::json& fields, const RequestLimits& limits);
 // Unicode code points, as LibreTranslate's len(q) counts them.
 size_t count_characters(const std::string& text);

@@ -75,10 +75,13 @@ std::string reason_of(int status) {
 }  // namespace
 
 Server::Server(BatchQueue& queue, ServerOptions options)
-    : queue_(queue), options_(std::move(options)), http_(std::make_unique<HttpServer>()) {
+    : queue_(queue),
+      options_(std::move(options)),
+      files_(options_.file_lifetime, options_.max_stored_bytes),
+      http_(std::make_unique<HttpServer>()) {
   const size_t threads = size_t(std::max(1, options_.http_threads));
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_payload_max_length(std::max(options_.max_body_bytes, options_.max_file_bytes + (64 << 10)));
   http_->set_keep_alive_max_count(1000);
   // Browser extensions and pages on other origins call the API, as LibreTranslate allows.
   http_->set_default_headers({{"Access-Control-Allow-Origin", "*"}});
@@ -87,11 +90,47 @@ Server::Server(BatchQueue& queue, ServerOptions options)
   using httplib::Request;
   using httplib::Response;
   http_->Post("/translate", [this](const Request& req, Response& res, const ContentReader& reader) {
-    answer("/translate", res, [&] { return translate(read_request(req, reader)); });
+    answer("/translate", res, [&] { return translate(read_request(req, reader, options_.max_body_bytes)); });
+  });
+  http_->Post("/translate_file", [this](const Request& req, Response& res, const ContentReader& reader) {
+    answer("/translate_file", res, [&] {
+      Upload upload;
+      const json fields = read_request(req, reader, options_.max_file_bytes + (64 << 10), &upload);
+      const std::string host = req.has_header("Host") ? req.get_header_value("Host") : "localhost";
+      return translate_file(fields, upload, "http://" + host);
+    });
+  });
+  http_->Get("/download_file/(.+)", [this](const Request& req, Response& res) {
+    const auto file = files_.get(req.matches[1]);
+    if (!file) {
+      res.status = 404;
+      res.set_content(dump({{"error", "No such file: translated files are kept for " +
+                                          std::to_string(options_.file_lifetime.count()) + " s"}}), "application/json");
+      metrics_.count_request("/download_file", 404);
+      return;
+    }
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file->name + "\"");
+    res.set_content(file->bytes, "application/octet-stream");
+    metrics_.count_request("/download_file", 200);
+  });
+  http_->Get("/frontend/settings", [this](const Request&, Response& res) {
+    answer("/frontend/settings", res, [this] {
+      json formats = json::array();
+      for (const auto& extension : doc::file_extensions()) formats.push_back(extension);
+      return Reply{200, {{"charLimit", options_.limits.max_chars},
+                         {"frontendTimeout", 500},
+                         {"apiKeys", !options_.api_keys.empty()},
+                         {"keyRequired", !options_.api_keys.empty()},
+                         {"suggestions", false},
+                         {"filesTranslation", true},
+                         {"supportedFilesFormat", formats},
+                         {"language", {{"source", {{"code", "auto"}, {"name", "Auto Detect"}}},
+                                       {"target", {{"code", "zh"}, {"name", language_name(Lang::Zh)}}}}}}};
+    });
   });
   http_->Post("/detect", [this](const Request& req, Response& res, const ContentReader& reader) {
     answer("/detect", res, [&] {
-      const json fields = read_request(req, reader);
+      const json fields = read_request(req, reader, options_.max_body_bytes);
       check_api_key(fields);
       const Detection d = detect_language(parse_detect_request(fields, options_.limits).q);
       const Lang other = d.language == Lang::Zh ? Lang::En : Lang::Zh;
@@ -173,8 +212,8 @@ void Server::answer(const std::string& endpoint, httplib::Response& res, const s
   metrics_.count_request(endpoint, reply.first);
 }
 
-json Server::read_request(const httplib::Request& req, const httplib::ContentReader& reader) const {
-  const size_t limit = options_.max_body_bytes;
+json Server::read_request(const httplib::Request& req, const httplib::ContentReader& reader, size_t limit,
+                          Upload* upload) const {
   if (req.has_header("Content-Length") && std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit)
     throw HttpError(413, "Invalid request: body over " + std::to_string(limit) + " bytes");
   std::string body;
@@ -184,15 +223,24 @@ json Server::read_request(const httplib::Request& req, const httplib::ContentRea
   if (req.is_multipart_form_data()) {
     size_t total = 0;
     auto field = form.end();
+    bool to_upload = false;
     read = reader(
         [&](const httplib::MultipartFormData& part) {
-          field = form.emplace(part.name, "");
+          to_upload = upload && part.name == "file" && !part.filename.empty();
+          if (to_upload) {
+            upload->present = true;
+            upload->name = part.filename;
+            field = form.end();
+          } else {
+            field = form.emplace(part.name, "");
+          }
           return true;
         },
         [&](const char* data, size_t size) {
           total += size;
           if (total > limit) return !(too_large = true);
-          if (field != form.end()) field->second.append(data, size);
+          if (to_upload) upload->bytes.append(data, size);
+          else if (field != form.end()) field->second.append(data, size);
           return true;
         });
   } else {
@@ -216,18 +264,21 @@ void Server::check_api_key(const json& fields) const {
   if (options_.api_keys.count(api_key_of(fields)) == 0) throw HttpError(403, "Invalid API key");
 }
 
+// The server's glossary, with a request's own terms added.
+Glossary Server::glossary_for(const std::vector<std::pair<std::string, std::string>>& request_terms) const {
+  if (request_terms.empty()) return options_.glossary;
+  auto merged = std::make_shared<Terminology>(options_.glossary ? *options_.glossary : Terminology());
+  for (const auto& [source, target] : request_terms) merged->add(source, target, "glossary");
+  return merged;
+}
+
 Server::Reply Server::translate(const json& fields) {
   const auto start = Clock::now();
   const auto deadline = start + options_.timeout;
   check_api_key(fields);
   const TranslateRequest request = parse_translate_request(fields, options_.limits);
   const size_t n = request.q.size();
-  Glossary glossary = options_.glossary;  // the server's, with the request's own terms added
-  if (!request.glossary.empty()) {
-    auto merged = std::make_shared<Terminology>(options_.glossary ? *options_.glossary : Terminology());
-    for (const auto& [source, target] : request.glossary) merged->add(source, target, "glossary");
-    glossary = std::move(merged);
-  }
+  const Glossary glossary = glossary_for(request.glossary);
 
   std::vector<std::string> translated(n);
   json detected = json::array();
@@ -272,6 +323,50 @@ Server::Reply Server::translate(const json& fields) {
   if (!request.source) body["detectedLanguage"] = request.q_is_array ? detected : detected[0];
   metrics_.observe_translation(std::chrono::duration<double>(Clock::now() - start).count(), n, characters);
   return {200, body};
+}
+
+Server::Reply Server::translate_file(const json& fields, const Upload& upload, const std::string& base_url) {
+  const auto start = Clock::now();
+  check_api_key(fields);
+  if (!upload.present) throw HttpError(400, "Invalid request: missing file parameter (a multipart upload named file)");
+  if (upload.bytes.size() > options_.max_file_bytes)
+    throw HttpError(413, "Invalid request: the file is over " + std::to_string(options_.max_file_bytes) + " bytes");
+  const std::string name = upload.name.substr(upload.name.find_last_of("/\\") + 1);
+  if (!doc::has_file_extension(name)) {
+    std::string supported;
+    for (const auto& extension : doc::file_extensions()) supported += " " + extension;
+    throw HttpError(400, "Invalid request: unsupported file format of '" + name + "' (supported:" + supported + ")");
+  }
+  const FileRequest request = parse_file_request(fields, options_.limits);
+  const Glossary glossary = glossary_for(request.glossary);
+  const auto deadline = start + options_.file_timeout;
+  const doc::Format format = doc::guess_format(name);
+  std::string translated;
+  if (request.source == request.target) {
+    translated = upload.bytes;  // already in the target language
+  } else if (format == doc::Format::Text) {
+    const auto lines = split_lines(repair_utf8(upload.bytes));
+    const auto results = translate_lines(lines, request.target, glossary, deadline);
+    for (size_t i = 0; i < results.size(); ++i) translated += (i ? "\n" : "") + results[i];
+  } else {
+    doc::DocumentOptions options;
+    options.target = language_code(request.target);
+    const doc::TranslateFn translate = [&](const std::vector<std::string>& pieces) {
+      std::vector<std::string> repaired;
+      for (const auto& piece : pieces) repaired.push_back(repair_utf8(piece));
+      return translate_lines(std::move(repaired), request.target, glossary, deadline);
+    };
+    try {
+      translated = doc::translate_as(format, upload.bytes, translate, options);
+    } catch (const HttpError&) {
+      throw;
+    } catch (const std::runtime_error& e) {  // what the file's parser found wrong with it
+      throw HttpError(400, std::string("Invalid request: ") + e.what());
+    }
+  }
+  const std::string key = files_.put(name, std::move(translated));
+  metrics_.observe_translation(std::chrono::duration<double>(Clock::now() - start).count(), 1, upload.bytes.size());
+  return {200, {{"translatedFileUrl", base_url + "/download_file/" + key}}};
 }
 
 std::vector<std::string> Server::translate_lines(std::vector<std::string> lines, Lang target, const Glossary& glossary,

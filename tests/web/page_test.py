@@ -3,7 +3,8 @@
 
 Starts `mt serve` on a free loopback port, opens its page, types an English sentence key by key
 and waits for the Chinese translation; types Chinese and sees auto-detect turn the target to
-English; swaps the direction; copies. Saves a screenshot. Then stops the server with SIGTERM and
+English; swaps the direction; copies; chooses a subtitle file in the file panel and downloads its
+translation. Saves a screenshot. Then stops the server with SIGTERM and
 checks it exits cleanly. Exits 77 (skipped) without chromium or a model.
 
     tests/web/page_test.py --mt build/mt [--model DIR] [--screenshot page.png] [--url URL]
@@ -215,6 +216,27 @@ def main():
 
         page.evaluate("document.getElementById('copy').click()")
         page.wait_for("document.getElementById('status').textContent === 'Copied'", "the copy button")
+
+        # The file panel: a subtitle file chosen, its translation behind the download link.
+        subtitles = os.path.join(profile, "scene.srt")
+        with open(subtitles, "w", encoding="utf-8") as f:
+            f.write("1\n00:00:01,000 --> 00:00:03,000\nGood morning.\n\n2\n00:00:04,000 --> 00:00:06,000\n"
+                    "<i>Where are you going?</i>\n")
+        page.evaluate("document.getElementById('target-lang').value = 'zh'")
+        element = page.call("Runtime.evaluate", expression="document.getElementById('file-input')")["result"]
+        page.call("DOM.setFileInputFiles", files=[subtitles], objectId=element["objectId"])
+        page.evaluate("document.getElementById('file-input').dispatchEvent(new Event('change'))")
+        href = page.wait_for("!document.getElementById('download').hidden && document.getElementById('download').href",
+                             "the translated file's download link")
+        translated = urllib.request.urlopen(href, timeout=60).read().decode("utf-8")
+        assert "00:00:04,000 --> 00:00:06,000" in translated and "<i>" in translated, translated
+        assert re.search(r"[\u4e00-\u9fff]", translated), translated
+        took = page.evaluate("document.getElementById('file-status').textContent")
+        print(f"file panel: scene.srt -> {href} ({took})")
+        page.evaluate("document.getElementById('files').scrollIntoView()")
+        shot = page.call("Page.captureScreenshot", format="png")
+        with open(args.screenshot.replace(".png", "-file.png"), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
         print("PASSED")
         return 0
     finally:

@@ -313,6 +313,10 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
         p.translate = true;
       }
     if (!p.translate) continue;
+    // Punctuation after the last words belongs to the sentence ("<b>crisis</b>." ends with its
+    // full stop, and code before that is read too); markup after the last text stays outside.
+    for (size_t i = p.last + 1; i < unit.size(); ++i)
+      if (unit[i].is_text && unit[i].text.find_first_not_of(" \t\n\r\f") != std::string::npos) p.last = i;
     // The sentence: the runs' text (and what markup reads as), trimmed; where each run sits in it.
     // What the model is asked has the code in it marked verbatim: no glossary term is looked for there.
     std::string raw, marked;

@@ -110,3 +110,16 @@ TEST(Html, CodeLikeElementsReachTheTranslatorMarkedVerbatim) {
   const std::string expected = "Press " + mt::mark_verbatim("Ctrl") + " and call " + mt::mark_verbatim("ffi_call") + " twice.";
   EXPECT_NE(std::find(asked.begin(), asked.end(), expected), asked.end()) << ::testing::PrintToString(asked);
 }
+
+// The punctuation (and code) after a sentence's last markup is part of the sentence the model reads.
+TEST(Html, PunctuationAfterTheLastMarkupBelongsToTheSentence) {
+  std::vector<std::string> asked;
+  const auto remember = [&](const std::vector<std::string>& pieces) {
+    asked.insert(asked.end(), pieces.begin(), pieces.end());
+    return identity()(pieces);
+  };
+  const std::string doc = "<p>It ended a <b>crisis</b>.</p><p>Call <var>abi</var>.</p>";
+  EXPECT_EQ(translate_html(doc, remember), doc);
+  for (const std::string& sentence : std::vector<std::string>{"It ended a crisis.", "Call " + mt::mark_verbatim("abi") + "."})
+    EXPECT_NE(std::find(asked.begin(), asked.end(), sentence), asked.end()) << sentence << " in " << ::testing::PrintToString(asked);
+}

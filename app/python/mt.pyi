@@ -62,15 +62,23 @@ class Translator:
     def translate(
         self, texts: Iterable[_Text], to: _Target = "auto", n_best: int = ..., glossary: _Glossary = None, **options
     ) -> list[list[tuple[str, float]]]: ...
+    @overload
     def translate_document(
         self, text: _Text, format: Literal["html", "markdown", "srt", "vtt", "po"] = "html", to: _Target = "auto",
         overwrite: bool = False, glossary: _Glossary = None, **options
     ) -> str:
-        """An HTML, Markdown, SubRip, WebVTT or gettext document translated with its markup kept (as
-        ``mt translate --format``). ``overwrite``: a catalogue's translated entries are translated
-        again too."""
+        """A document translated with its markup kept (as ``mt translate --format``): text formats
+        take and give ``str``; packages (docx, pptx, odt, odp, epub) take and give ``bytes``.
+        ``overwrite``: a catalogue's translated entries are translated again too. A document its
+        parser rejects raises ValueError."""
+    @overload
+    def translate_document(
+        self, text: bytes, format: Literal["docx", "pptx", "odt", "odp", "epub"], to: _Target = "auto",
+        overwrite: bool = False, glossary: _Glossary = None, **options
+    ) -> bytes: ...
     def translate_file(
-        self, input: _Path, output: _Path, format: Optional[Literal["text", "markdown", "html", "srt", "vtt", "po"]] = None,
+        self, input: _Path, output: _Path,
+        format: Optional[Literal["text", "markdown", "html", "srt", "vtt", "po", "docx", "pptx", "odt", "odp", "epub"]] = None,
         to: _Target = "auto", overwrite: bool = False, glossary: _Glossary = None, **options
     ) -> dict[str, int]:
         """A file translated as ``mt translate -i input -o output`` does: the format from the

@@ -51,6 +51,25 @@ auto reading(const std::string& path, F&& read) {
   }
 }
 
+// A document its parser rejects (a corrupt archive, a broken timing) is a ValueError, with the
+// parser's one-line message. Called without the GIL: the error is raised once it is held again.
+struct ParseError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+template <class F>
+auto parsing(F&& parse) {
+  try {
+    return parse();
+  } catch (const std::runtime_error& e) {
+    throw ParseError(e.what());
+  }
+}
+
+bool is_package(doc::Format format) {
+  return format == doc::Format::Docx || format == doc::Format::Pptx || format == doc::Format::Odt ||
+         format == doc::Format::Odp || format == doc::Format::Epub;
+}
+
 std::string fspath(const py::handle& path) { return py::str(py::module_::import("os").attr("fspath")(path)); }
 
 // A str (lone surrogates allowed) or bytes (any bytes), as valid UTF-8: what the CLI makes of a line.
@@ -166,16 +185,25 @@ class PyTranslator {
     return out;
   }
 
-  std::string translate_document(const py::handle& text, const std::string& format, const std::string& to,
-                                 bool overwrite, const py::handle& glossary, const py::kwargs& options) {
+  // Text formats take and give str; packages (docx, pptx, odt, odp, epub) take and give bytes.
+  py::object translate_document(const py::handle& text, const std::string& format, const std::string& to,
+                                bool overwrite, const py::handle& glossary, const py::kwargs& options) {
     const auto kind = doc::parse_format(format);
     if (!kind || *kind == doc::Format::Text)
-      raise(PyExc_ValueError, "format must be one of markdown, html, srt, vtt, po, not '" + format + "'");
-    const std::string document = text_of(text, "text");
+      raise(PyExc_ValueError, "format must be one of markdown, html, srt, vtt, po, docx, pptx, odt, odp, epub, not '" +
+                                  format + "'");
+    const bool package = is_package(*kind);
+    if (package && !py::isinstance<py::bytes>(text)) raise(PyExc_TypeError, "a " + format + " document is bytes");
+    const std::string document = package ? text.cast<std::string>() : text_of(text, "text");
     auto [translator, target] = translator_for("translate_document", to, glossary, options);
-    py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(mutex_);
-    return app::translate_document(*kind, document, *translator, target, overwrite);
+    std::string translated;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      translated = parsing([&] { return app::translate_document(*kind, document, *translator, target, overwrite); });
+    }
+    if (package) return py::bytes(translated);
+    return py::str(translated);
   }
 
   py::dict translate_file(const py::handle& input, const py::handle& output, const py::object& format,
@@ -200,7 +228,7 @@ class PyTranslator {
       } else {
         const std::string document{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         if (in.bad()) throw std::runtime_error("error reading '" + in_path + "'");
-        file.stream() << app::translate_document(kind, document, *translator, target, overwrite, &counts);
+        file.stream() << parsing([&] { return app::translate_document(kind, document, *translator, target, overwrite, &counts); });
       }
       file.commit();
     }
@@ -321,6 +349,13 @@ PYBIND11_MODULE(mt, m) {
   using namespace mt::python;
   m.doc() = "mt: English <-> Chinese neural machine translation (see mt.pyi for the API)";
   m.attr("__version__") = MT_VERSION;
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ParseError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
   app::apply_runtime_settings();
   // Logs to stderr, warnings only: the host program owns standard output.
   if (!spdlog::get("mt")) spdlog::set_default_logger(spdlog::stderr_color_mt("mt"));
@@ -340,7 +375,7 @@ PYBIND11_MODULE(mt, m) {
            "are mt translate's (beam, lenpen, reverse_weight, ..., no_split); glossary: a {source: target} dict or a file.")
       .def("translate_document", &PyTranslator::translate_document, py::arg("text"), py::arg("format") = "html",
            py::arg("to") = "auto", py::arg("overwrite") = false, py::arg("glossary") = py::none(),
-           "An HTML, Markdown, SubRip, WebVTT or gettext document translated with its markup kept (overwrite: gettext entries already translated too).")
+           "A document translated with its markup kept: str for markdown, html, srt, vtt, po; bytes for docx, pptx, odt, odp, epub (overwrite: gettext entries already translated too).")
       .def("translate_file", &PyTranslator::translate_file, py::arg("input"), py::arg("output"),
            py::arg("format") = py::none(), py::arg("to") = "auto", py::arg("overwrite") = false,
            py::arg("glossary") = py::none(),

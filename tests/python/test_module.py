@@ -9,6 +9,7 @@ import csv
 import os
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,23 @@ def test_documents_and_files_match_the_cli(translator, tmp_path):
     page.write_text(html, encoding="utf-8")
     translator.translate_file(str(page), str(tmp_path / "page.zh.html"))  # format from the extension
     assert (tmp_path / "page.zh.html").read_text(encoding="utf-8") == cli("translate", "--format", "html", stdin=html)
+
+
+def test_packages_are_bytes_and_match_the_cli(translator, tmp_path):
+    data = Path(__file__).resolve().parents[1] / "data"
+    docx = (data / "office_sample.docx").read_bytes()
+    translated = translator.translate_document(docx, format="docx", beam=1)
+    assert isinstance(translated, bytes) and translated[:2] == b"PK"
+    subprocess.run([MT_BINARY, "translate", "-q", "--beam", "1", "-i", str(data / "office_sample.docx"), "-o",
+                    str(tmp_path / "cli.docx")], check=True)
+    (tmp_path / "module.docx").write_bytes(translated)
+    ours, theirs = zipfile.ZipFile(tmp_path / "module.docx"), zipfile.ZipFile(tmp_path / "cli.docx")
+    assert ours.namelist() == theirs.namelist()
+    assert all(ours.read(name) == theirs.read(name) for name in ours.namelist())  # (the zip's timestamps differ)
+    translator.translate_file(data / "sample.srt", tmp_path / "film.srt", beam=1)
+    assert (tmp_path / "film.srt").read_text(encoding="utf-8") == cli("translate", "--beam", "1", "-i", str(data / "sample.srt"))
+    with pytest.raises(TypeError, match="bytes"):
+        translator.translate_document("text", format="docx")
 
 
 def test_a_csv_column_as_the_readme_shows(translator, tmp_path):
@@ -192,7 +210,11 @@ def test_bad_input_raises_the_clis_messages(translator, tmp_path):
     with pytest.raises(ValueError, match="empty term"):
         translator.translate(["Hello"], glossary={"Hello": ""})
     with pytest.raises(ValueError, match="format"):
-        translator.translate_document("<p>Hi</p>", format="docx")
+        translator.translate_document("<p>Hi</p>", format="pdf")
+    with pytest.raises(ValueError, match="not a valid zip archive"):
+        translator.translate_document(b"PK not really", format="docx")
+    with pytest.raises(ValueError, match="line 2: the cue ends before it starts"):
+        translator.translate_document("1\n00:00:05,000 --> 00:00:04,000\nHi.\n", format="srt")
     with pytest.raises(ValueError, match="differ in length"):
         translator.score(["a", "b"], ["c"])
     with pytest.raises(ValueError, match="differ in length"):

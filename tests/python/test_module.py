@@ -112,7 +112,7 @@ def test_packages_are_bytes_and_match_the_cli(translator, tmp_path):
     assert ours.namelist() == theirs.namelist()
     assert all(ours.read(name) == theirs.read(name) for name in ours.namelist())  # (the zip's timestamps differ)
     translator.translate_file(data / "sample.srt", tmp_path / "film.srt", beam=1)
-    assert (tmp_path / "film.srt").read_text(encoding="utf-8") == cli("translate", "--beam", "1", "-i", str(data / "sample.srt"))
+    assert (tmp_path / "film.srt").read_bytes().decode("utf-8") == cli("translate", "--beam", "1", "-i", str(data / "sample.srt"))
     with pytest.raises(TypeError, match="bytes"):
         translator.translate_document("text", format="docx")
 

@@ -21,16 +21,7 @@ import re
 import subprocess
 import sys
 
-STOP = set("""a an the of to in on at by for with from and or but not no is are was were be been it its this that
-these those he she they we you i me my your his her their our as if so than then there here what which who whom
-how when where why all any some one two can will would shall should may might must do does did have has had get got
-make made go went take took say said see saw more most much many very also just only up out over under about into
-""".split())
-
-
-def read_lines(path):
-    with open(path, encoding="utf-8") as f:
-        return [line.rstrip("\n") for line in f]
+from terminology_eval import STOP, read_lines  # the same function words and reader
 
 
 def translate(args, text, fmt):

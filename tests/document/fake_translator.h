@@ -58,3 +58,11 @@ inline mt::doc::TranslateFn reverse_words() {
     return out;
   };
 }
+
+// Gives every piece back unchanged and records what was asked, marks and all.
+inline mt::doc::TranslateFn recording(std::vector<std::string>* asked) {
+  return [asked](const std::vector<std::string>& pieces) {
+    asked->insert(asked->end(), pieces.begin(), pieces.end());
+    return identity()(pieces);
+  };
+}

@@ -101,10 +101,7 @@ TEST(Html, HugePageIsCutOnlyBetweenBlocks) {
 
 TEST(Html, CodeLikeElementsReachTheTranslatorMarkedVerbatim) {
   std::vector<std::string> asked;
-  const auto remember = [&](const std::vector<std::string>& pieces) {
-    asked.insert(asked.end(), pieces.begin(), pieces.end());
-    return identity()(pieces);
-  };
+  const auto remember = recording(&asked);
   const std::string doc = "<p>Press <kbd>Ctrl</kbd> and call <code>ffi_call</code> twice.</p>";
   EXPECT_EQ(translate_html(doc, remember), doc);
   const std::string expected = "Press " + mt::mark_verbatim("Ctrl") + " and call " + mt::mark_verbatim("ffi_call") + " twice.";
@@ -114,10 +111,7 @@ TEST(Html, CodeLikeElementsReachTheTranslatorMarkedVerbatim) {
 // The punctuation (and code) after a sentence's last markup is part of the sentence the model reads.
 TEST(Html, PunctuationAfterTheLastMarkupBelongsToTheSentence) {
   std::vector<std::string> asked;
-  const auto remember = [&](const std::vector<std::string>& pieces) {
-    asked.insert(asked.end(), pieces.begin(), pieces.end());
-    return identity()(pieces);
-  };
+  const auto remember = recording(&asked);
   const std::string doc = "<p>It ended a <b>crisis</b>.</p><p>Call <var>abi</var>.</p>";
   EXPECT_EQ(translate_html(doc, remember), doc);
   for (const std::string& sentence : std::vector<std::string>{"It ended a crisis.", "Call " + mt::mark_verbatim("abi") + "."})

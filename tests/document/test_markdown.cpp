@@ -127,10 +127,7 @@ TEST(Format, ParseAndGuess) {
 // looked for inside it; the marks never reach the document.
 TEST(Markdown, InlineCodeReachesTheTranslatorMarkedVerbatim) {
   std::vector<std::string> asked;
-  const auto remember = [&](const std::vector<std::string>& pieces) {
-    asked.insert(asked.end(), pieces.begin(), pieces.end());
-    return identity()(pieces);
-  };
+  const auto remember = recording(&asked);
   const std::string doc = "Run `make install` now.\n";
   EXPECT_EQ(translate_markdown(doc, remember), doc);
   EXPECT_NE(std::find(asked.begin(), asked.end(), "Run " + mt::mark_verbatim("make install") + " now."), asked.end());

@@ -21,6 +21,7 @@ echo "==> sanitizers: building ${TARGETS[*]} with $FLAGS" >&2
 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}"
 export MT_SHARED_DATA=$PWD/../shared/data
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for t in "${TARGETS[@]}"; do
   echo "==> sanitizers: running $t" >&2

@@ -38,9 +38,9 @@ ZipArchive::ZipArchive(const std::string& bytes, const ZipLimits& limits) : hand
     std::free(data);
     throw std::runtime_error("cannot read the archive: " + message(&error));
   }
-  zip_source_keep(handle_->source);  // it outlives the archive: the rewritten bytes are read from it
   handle_->archive = zip_open_from_source(handle_->source, ZIP_CHECKCONS, &error);
   if (!handle_->archive) throw std::runtime_error("not a valid zip archive (" + message(&error) + ")");
+  zip_source_keep(handle_->source);  // it outlives the archive: the rewritten bytes are read from it
   if (uint64_t(zip_get_num_entries(handle_->archive, 0)) > limits_.max_entries)
     throw std::runtime_error("the archive has more than " + std::to_string(limits_.max_entries) + " files");
 }

@@ -80,11 +80,21 @@ Run add_serve_command(CLI::App& app) {
     ModelPackage package = o->flags.load();
     Translator translator(package.network, package.tokenizer, o->flags.translator_options());
     serve::BatchQueue queue(
-        [&translator](const std::vector<std::string>& lines, Lang target, const serve::Glossary& glossary) {
-          translator.options().glossary = glossary;
+        [&translator, beam = translator.options().search.beam](const std::vector<std::string>& lines, Lang target,
+                                                               const serve::Glossary& glossary, size_t alternatives) {
+          auto& options = translator.options();
+          options.glossary = glossary;
+          options.search.n_best = int64_t(1 + alternatives);  // the alternatives: the beam's next best
+          options.search.beam = std::max(beam, options.search.n_best);
           std::vector<std::string> texts;
-          texts.reserve(lines.size());
-          for (auto& t : translator.translate(lines, target)) texts.push_back(std::move(t.text));
+          texts.reserve(lines.size() * (1 + alternatives));
+          for (auto& t : translator.translate(lines, target)) {
+            texts.push_back(t.text);
+            size_t added = 0;
+            for (size_t i = 1; i < t.n_best.size() && added < alternatives; ++i)
+              if (t.n_best[i].first != t.text) texts.push_back(t.n_best[i].first), ++added;
+            for (; added < alternatives; ++added) texts.emplace_back();
+          }
           return texts;
         },
         o->queue);

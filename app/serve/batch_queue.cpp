@@ -6,6 +6,7 @@ struct BatchQueue::Job {
   std::vector<std::string> lines;
   Lang target;
   Glossary glossary;
+  size_t alternatives = 0;
   size_t taken = 0;      // lines handed to the engine so far (under the queue's mutex)
   size_t remaining = 0;  // lines not yet translated (engine thread only)
   std::vector<std::string> results;
@@ -26,12 +27,14 @@ BatchQueue::BatchQueue(Engine engine, QueueOptions options)
 
 BatchQueue::~BatchQueue() { stop(); }
 
-std::optional<BatchQueue::Ticket> BatchQueue::submit(std::vector<std::string> lines, Lang target, Glossary glossary) {
+std::optional<BatchQueue::Ticket> BatchQueue::submit(std::vector<std::string> lines, Lang target, Glossary glossary,
+                                                     size_t alternatives) {
   auto job = std::make_shared<Job>();
   job->target = target;
   job->glossary = std::move(glossary);
+  job->alternatives = alternatives;
   job->remaining = lines.size();
-  job->results.resize(lines.size());
+  job->results.resize(lines.size() * (1 + alternatives));
   job->lines = std::move(lines);
   Ticket ticket;
   ticket.result_ = job->promise.get_future();
@@ -65,12 +68,12 @@ QueueStats BatchQueue::stats() const {
   return {queued_lines_, batches_, batched_lines_};
 }
 
-std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* lines, Lang* target,
-                                                      Glossary* glossary) {
+std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* lines, BatchKey* key) {
   std::vector<Slice> slices;
-  // The oldest request's language (and glossary) goes first; later requests with the same join it.
-  *target = pending_.front()->target;
-  *glossary = pending_.front()->glossary;
+  // The oldest request's language (glossary, alternatives) goes first; later requests with the same join it.
+  key->target = pending_.front()->target;
+  key->glossary = pending_.front()->glossary;
+  key->alternatives = pending_.front()->alternatives;
   for (auto it = pending_.begin(); it != pending_.end() && lines->size() < options_.max_batch_lines;) {
     Job& job = **it;
     const size_t left = job.lines.size() - job.taken;
@@ -79,7 +82,7 @@ std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* 
       it = pending_.erase(it);
       continue;
     }
-    if (job.target != *target || job.glossary != *glossary) {
+    if (job.target != key->target || job.glossary != key->glossary || job.alternatives != key->alternatives) {
       ++it;
       continue;
     }
@@ -96,14 +99,13 @@ std::vector<BatchQueue::Slice> BatchQueue::take_batch(std::vector<std::string>* 
 void BatchQueue::run() {
   for (;;) {
     std::vector<std::string> lines;
-    Lang target = Lang::Zh;
-    Glossary glossary;
+    BatchKey key;
     std::vector<Slice> slices;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
       if (pending_.empty()) return;  // stopping, and nothing left to translate
-      slices = take_batch(&lines, &target, &glossary);
+      slices = take_batch(&lines, &key);
       if (!slices.empty()) {
         ++batches_;
         batched_lines_ += lines.size();
@@ -112,8 +114,9 @@ void BatchQueue::run() {
     if (slices.empty()) continue;  // only cancelled requests were waiting
     std::vector<std::string> translations;
     try {
-      translations = engine_(lines, target, glossary);
-      if (translations.size() != lines.size()) throw std::runtime_error("the engine returned a wrong number of lines");
+      translations = engine_(lines, key.target, key.glossary, key.alternatives);
+      if (translations.size() != lines.size() * (1 + key.alternatives))
+        throw std::runtime_error("the engine returned a wrong number of lines");
     } catch (...) {
       // A failed batch fails every request in it, each exactly once.
       const auto error = std::current_exception();
@@ -128,7 +131,9 @@ void BatchQueue::run() {
     for (auto& slice : slices) {
       Job& job = *slice.job;
       if (job.remaining == 0) continue;  // failed in an earlier batch
-      for (size_t i = 0; i < slice.count; ++i) job.results[slice.first + i] = std::move(translations[slice.offset + i]);
+      const size_t width = 1 + job.alternatives;  // results per line
+      for (size_t i = 0; i < slice.count * width; ++i)
+        job.results[slice.first * width + i] = std::move(translations[slice.offset * width + i]);
       job.remaining -= slice.count;
       if (job.remaining == 0) job.promise.set_value(std::move(job.results));
     }

@@ -24,9 +24,11 @@ namespace mt::serve {
 // The terms a request's translations keep (null: none). Lines are batched only with lines of the
 // same glossary.
 using Glossary = std::shared_ptr<const Terminology>;
-// Translates lines into `target`, one result per line; only ever called from the engine thread.
+// Translates lines into `target`: per line its translation, then `alternatives` other translations
+// ("" where the search found fewer), so (1 + alternatives) x lines results in all. Only ever called
+// from the engine thread.
 using Engine = std::function<std::vector<std::string>(const std::vector<std::string>& lines, Lang target,
-                                                      const Glossary& glossary)>;
+                                                      const Glossary& glossary, size_t alternatives)>;
 
 struct QueueOptions {
   size_t max_queued_lines = 1000;  // lines waiting; beyond it submit() refuses (503)
@@ -60,7 +62,10 @@ class BatchQueue {
 
   // Queues the lines. Returns nullopt when the queue is full (a request is always taken while the
   // queue is empty, so one larger than the bound still goes through) or stopped.
-  std::optional<Ticket> submit(std::vector<std::string> lines, Lang target, Glossary glossary = nullptr);
+  // Lines are batched only with lines of the same target, glossary and number of alternatives;
+  // the ticket's results are laid out as the engine's.
+  std::optional<Ticket> submit(std::vector<std::string> lines, Lang target, Glossary glossary = nullptr,
+                               size_t alternatives = 0);
   // Translates what is queued, then ends the engine thread; later submits are refused.
   void stop();
   QueueStats stats() const;
@@ -71,7 +76,13 @@ class BatchQueue {
     size_t first, count, offset;
   };
   void run();
-  std::vector<Slice> take_batch(std::vector<std::string>* lines, Lang* target, Glossary* glossary);  // under mutex_
+  struct BatchKey {  // what the lines of one engine call share
+    Lang target = Lang::Zh;
+    Glossary glossary;
+    size_t alternatives = 0;
+  };
+  // Under mutex_: the oldest request's lines, and those of later ones that share its key.
+  std::vector<Slice> take_batch(std::vector<std::string>* lines, BatchKey* key);
 
   Engine engine_;
   QueueOptions options_;

@@ -94,6 +94,21 @@ std::optional<std::string> optional_string(const json& fields, const char* name)
   return it->get<std::string>();
 }
 
+// alternatives: a whole number (JSON, or a form's digits) from 0 to the limit.
+size_t read_alternatives(const json& fields, const RequestLimits& limits) {
+  const auto it = fields.find("alternatives");
+  if (it == fields.end() || it->is_null()) return 0;
+  long long n = -1;
+  if (it->is_number_integer()) n = it->get<long long>();
+  else if (it->is_string() && !it->get<std::string>().empty() && it->get<std::string>().size() < 6 &&
+           it->get<std::string>().find_first_not_of("0123456789") == std::string::npos)
+    n = std::stoll(it->get<std::string>());
+  if (n < 0 || size_t(n) > limits.max_alternatives)
+    throw HttpError(400, "Invalid request: alternatives must be a whole number from 0 to " +
+                             std::to_string(limits.max_alternatives));
+  return size_t(n);
+}
+
 // q as a list of texts; throws when missing, empty, of the wrong type or over the limits.
 std::vector<std::string> read_q(const json& fields, const RequestLimits& limits, bool* is_array) {
   const auto it = fields.find("q");
@@ -225,6 +240,7 @@ TranslateRequest parse_translate_request(const nlohmann::json& fields, const Req
     throw HttpError(400, quoted(format) + " format is not supported: format must be text or html");
   request.html = format == "html";
   request.glossary = read_glossary(fields, limits);
+  request.alternatives = read_alternatives(fields, limits);
   return request;
 }
 

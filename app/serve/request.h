@@ -18,6 +18,7 @@ struct RequestLimits {
   size_t max_chars = 5000;  // characters of q, all texts together (LibreTranslate's --char-limit)
   size_t max_texts = 128;   // entries of an array q (LibreTranslate's --batch-limit)
   size_t max_glossary_terms = 1000;  // entries of a request's glossary
+  size_t max_alternatives = 3;       // LibreTranslate's --alternatives-limit
 };
 
 // The request's fields as one JSON object: a JSON body as it is, a form body
@@ -37,6 +38,7 @@ struct TranslateRequest {
   std::optional<Lang> source;  // nullopt: auto (detect per text)
   Lang target = Lang::Zh;
   bool html = false;           // format=html
+  size_t alternatives = 0;     // other translations wanted per text (the beam's next best); text format only
   // Our extension of the API: terms this request's translations keep, on top of the server's
   // --glossary. JSON: {"source": "target", ...}; a form field: source<TAB>target lines.
   std::vector<std::pair<std::string, std::string>> glossary;

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -305,11 +306,24 @@ Server::Reply Server::translate(const json& fields) {
       for (auto& line : text_lines) lines.push_back(std::move(line));
     }
   }
+  // Alternative j of a text: each line's j-th alternative (its translation where it has fewer).
+  const size_t width = 1 + request.alternatives;
+  std::vector<std::vector<std::string>> alternatives(n);
   if (!lines.empty()) {
-    const auto results = translate_lines(std::move(lines), request.target, glossary, deadline);
+    const auto results = translate_lines(std::move(lines), request.target, glossary, deadline, request.alternatives);
     for (size_t i = 0; i < n; ++i) {
       const auto [first, count] = spans[i];
-      for (size_t l = 0; l < count; ++l) translated[i] += (l > 0 ? "\n" : "") + results[first + l];
+      for (size_t l = 0; l < count; ++l) translated[i] += (l > 0 ? "\n" : "") + results[(first + l) * width];
+      for (size_t j = 1; j < width && count > 0; ++j) {
+        std::string alternative;
+        for (size_t l = 0; l < count; ++l) {
+          const std::string& line = results[(first + l) * width + j];
+          alternative += (l > 0 ? "\n" : "") + (line.empty() ? results[(first + l) * width] : line);
+        }
+        if (alternative != translated[i] &&
+            std::find(alternatives[i].begin(), alternatives[i].end(), alternative) == alternatives[i].end())
+          alternatives[i].push_back(std::move(alternative));
+      }
     }
   }
   for (size_t i : html_texts) {
@@ -320,6 +334,7 @@ Server::Reply Server::translate(const json& fields) {
 
   json body;
   body["translatedText"] = request.q_is_array ? json(translated) : json(translated[0]);
+  if (request.alternatives > 0) body["alternatives"] = request.q_is_array ? json(alternatives) : json(alternatives[0]);
   if (!request.source) body["detectedLanguage"] = request.q_is_array ? detected : detected[0];
   metrics_.observe_translation(std::chrono::duration<double>(Clock::now() - start).count(), n, characters);
   return {200, body};
@@ -370,8 +385,8 @@ Server::Reply Server::translate_file(const json& fields, const Upload& upload, c
 }
 
 std::vector<std::string> Server::translate_lines(std::vector<std::string> lines, Lang target, const Glossary& glossary,
-                                                 Clock::time_point deadline) {
-  auto ticket = queue_.submit(std::move(lines), target, glossary);
+                                                 Clock::time_point deadline, size_t alternatives) {
+  auto ticket = queue_.submit(std::move(lines), target, glossary, alternatives);
   if (!ticket) throw HttpError(503, "Too many requests waiting: try again later", kRetryAfterSeconds);
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   auto results = ticket->wait(std::max(left, std::chrono::milliseconds(0)));

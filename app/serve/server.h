@@ -67,9 +67,10 @@ class Server {
   Reply translate(const nlohmann::json& fields);
   // /translate_file: the upload translated by its extension's format and kept for /download_file.
   Reply translate_file(const nlohmann::json& fields, const Upload& upload, const std::string& base_url);
-  // The texts' lines translated through the queue into `target`, one result per line.
+  // The texts' lines translated through the queue into `target`: per line its translation, then
+  // `alternatives` others ("" where there were fewer).
   std::vector<std::string> translate_lines(std::vector<std::string> lines, Lang target, const Glossary& glossary,
-                                           std::chrono::steady_clock::time_point deadline);
+                                           std::chrono::steady_clock::time_point deadline, size_t alternatives = 0);
 
   BatchQueue& queue_;
   ServerOptions options_;

@@ -301,7 +301,7 @@ struct GatedEngine {
   std::promise<void> gate;
   std::shared_future<void> opened = gate.get_future().share();
   Engine engine() {
-    return [f = opened](const std::vector<std::string>& lines, Lang target, const Glossary&) {
+    return [f = opened](const std::vector<std::string>& lines, Lang target, const Glossary&, size_t) {
       f.wait();
       return testing::fake_engine(lines, target);
     };
@@ -351,7 +351,7 @@ TEST(ServeApi, ARequestPastItsTimeoutAnswers503) {
 
 TEST(ServeApi, AnEngineFailureAnswers500AndTheServerGoesOn) {
   int calls = 0;
-  TestServer server({}, {}, [&calls](const std::vector<std::string>& lines, Lang target, const Glossary&) {
+  TestServer server({}, {}, [&calls](const std::vector<std::string>& lines, Lang target, const Glossary&, size_t) {
     if (++calls == 1) throw std::runtime_error("out of memory");
     return testing::fake_engine(lines, target);
   });
@@ -378,6 +378,31 @@ TEST(ServeApi, StoppingFinishesTheRequestsInFlight) {
   httplib::Client late("127.0.0.1", server->port());  // no new connections once stopped
   late.set_connection_timeout(2, 0);
   EXPECT_FALSE(late.Get("/health"));
+}
+
+}  // namespace
+}  // namespace mt::serve
+
+namespace mt::serve {
+namespace {
+
+// LibreTranslate's alternatives: the beam's next best, for a string or an array q, a multi-line
+// text line by line; batched only with requests that want as many.
+TEST(ServeApi, AlternativesComeFromTheEngine) {
+  TestServer server;
+  auto client = server.client();
+  json answer = post_json(client, "/translate", {{"q", "Hello"}, {"source", "en"}, {"target", "zh"}, {"alternatives", 2}}, 200);
+  EXPECT_EQ(answer["translatedText"], "[zh] Hello");
+  EXPECT_EQ(answer["alternatives"], json({"[zh] Hello (1)", "[zh] Hello (2)"}));
+  answer = post_json(client, "/translate",
+                     {{"q", {"One", "Two\nThree"}}, {"source", "en"}, {"target", "zh"}, {"alternatives", "1"}}, 200);
+  EXPECT_EQ(answer["alternatives"], json({{"[zh] One (1)"}, {"[zh] Two (1)\n[zh] Three (1)"}}));
+  answer = post_json(client, "/translate", {{"q", "Hello"}, {"source", "en"}, {"target", "zh"}}, 200);
+  EXPECT_FALSE(answer.contains("alternatives"));
+  for (const json bad : {json(4), json(-1), json("two"), json(1.5)})
+    EXPECT_NE(expect_error(client, json({{"q", "Hi"}, {"target", "zh"}, {"alternatives", bad}}).dump(), "application/json", 400)
+                  .find("alternatives must be a whole number from 0 to 3"),
+              std::string::npos);
 }
 
 }  // namespace

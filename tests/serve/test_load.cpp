@@ -17,7 +17,7 @@ using nlohmann::json;
 TEST(ServeLoad, ConcurrentRequestsShareBatchesAndNeverMixLines) {
   constexpr int kClients = 8, kRequests = 200;
   // A little work per engine call, so requests pile up while it runs and get batched together.
-  testing::TestServer server({}, {}, [](const std::vector<std::string>& lines, Lang target, const Glossary&) {
+  testing::TestServer server({}, {}, [](const std::vector<std::string>& lines, Lang target, const Glossary&, size_t) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));
     return testing::fake_engine(lines, target);
   });

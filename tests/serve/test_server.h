@@ -13,14 +13,17 @@ namespace mt::serve::testing {
 
 // Deterministic and line by line, so any line given to the wrong request shows: "[zh] Hello".
 // The glossary's targets for the terms a line holds follow it in braces: "[zh] A cluster {集群}".
+// Alternative j of a line is "[zh] Hello (j)".
 inline std::vector<std::string> fake_engine(const std::vector<std::string>& lines, Lang target,
-                                            const Glossary& glossary = nullptr) {
+                                            const Glossary& glossary = nullptr, size_t alternatives = 0) {
   std::vector<std::string> out;
   for (const auto& line : lines) {
     out.push_back(line.empty() ? "" : "[" + language_code(target) + "] " + line);
     if (glossary && !line.empty())
       for (const auto* entry : glossary->match(line, target == Lang::Zh ? Lang::En : Lang::Zh))
         out.back() += " {" + entry->target + "}";
+    const std::string best = out.back();
+    for (size_t j = 1; j <= alternatives; ++j) out.push_back(best.empty() ? "" : best + " (" + std::to_string(j) + ")");
   }
   return out;
 }

@@ -36,7 +36,7 @@ OutputFile::~OutputFile() {
   if (path_ == "-" || committed_) return;
   file_.close();
   std::remove(tmp_.c_str());
-  g_tmp_path[0] = 0;
+  if (tmp_ == g_tmp_path) g_tmp_path[0] = 0;  // another output's registration stays
 }
 
 void OutputFile::commit() {
@@ -50,7 +50,7 @@ void OutputFile::commit() {
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
     throw std::runtime_error("cannot write '" + path_ + "': " + std::strerror(errno));
   committed_ = true;
-  g_tmp_path[0] = 0;
+  if (tmp_ == g_tmp_path) g_tmp_path[0] = 0;
 }
 
 }  // namespace mt::app

@@ -15,13 +15,7 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-
-bool is_han(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK Unified Ideographs
-         (cp >= 0x3400 && cp <= 0x4DBF) ||    // extension A
-         (cp >= 0xF900 && cp <= 0xFAFF) ||    // compatibility ideographs
-         (cp >= 0x20000 && cp <= 0x3134F);    // extensions B..G and compatibility supplement
-}
+using utf8::is_han;
 
 bool is_latin_letter(char32_t cp) {
   return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||

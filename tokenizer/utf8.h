@@ -12,5 +12,7 @@ void append(std::string& out, char32_t cp);
 std::u32string decode(std::string_view text);  // invalid sequences become U+FFFD
 // Python's str.isspace(), which sacreBLEU's split()/strip() rely on.
 bool is_python_space(char32_t c);
+// A Han character: the CJK Unified Ideographs, their extensions and the compatibility ideographs.
+bool is_han(char32_t c);
 
 }  // namespace mt::utf8

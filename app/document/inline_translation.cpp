@@ -35,7 +35,7 @@ std::u32string lower(std::u32string s) {
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
   return s;
 }
-bool is_han(char32_t c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0x20000 && c <= 0x2FFFF); }
+using utf8::is_han;
 bool is_boundary_char(char32_t c) { return c == ' ' || c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?'; }
 
 // A fragment's translation as it may appear inside the sentence's: without the full stop and the

@@ -165,7 +165,7 @@ std::string decode_vtt(std::string_view s) {
   return out;
 }
 
-bool is_han(char32_t c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0x20000 && c <= 0x2FFFF); }
+using utf8::is_han;
 bool is_cjk_punctuation(char32_t c) { return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF1F); }
 // Text measured in Chinese characters a line: more Han characters than a third of its Latin letters.
 bool is_chinese(const std::u32string& s) {

@@ -256,11 +256,7 @@ class PyTranslator {
       pairs.push_back({&src_ids[i], &tgt_ids[i], fixed ? *fixed : guess_language(tgt[i])});
     }
     c10::InferenceMode guard;
-    auto scores = reverse_log_probs(package_->network, pairs, app::TranslationFlags{}.batch_tokens);
-    const int64_t limit = package_->network->config().max_positions - 2;  // as reverse_log_probs clips
-    if (!normalize)
-      for (size_t i = 0; i < scores.size(); ++i) scores[i] *= double(std::min<int64_t>(int64_t(tgt_ids[i].size()), limit) + 1);
-    return scores;
+    return reverse_log_probs(package_->network, pairs, app::TranslationFlags{}.batch_tokens, /*per_token=*/normalize);
   }
 
   const std::string& model() const { return folder_; }

@@ -7,7 +7,8 @@
 
 namespace mt {
 
-std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget) {
+std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget,
+                                      bool per_token) {
   std::vector<double> scores(pairs.size());
   const auto device = network->parameters().front().device();
   const int64_t limit = network->config().max_positions - 2;  // room for the tag and EOS
@@ -38,7 +39,7 @@ std::vector<double> reverse_log_probs(Transformer& network, const std::vector<Re
                           .masked_fill_(target.eq(SpecialIds::pad), 0.0);
     auto sums = token_logp.sum(1).to(at::kCPU), counts = target.ne(SpecialIds::pad).sum(1).to(at::kCPU);
     for (int64_t r = 0; r < rows; ++r)
-      scores[start + size_t(r)] = sums[r].item<double>() / double(std::max<int64_t>(1, counts[r].item<int64_t>()));
+      scores[start + size_t(r)] = sums[r].item<double>() / (per_token ? double(std::max<int64_t>(1, counts[r].item<int64_t>())) : 1.0);
   }
   return scores;
 }

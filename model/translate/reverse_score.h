@@ -16,9 +16,11 @@ struct ReversePair {
   Lang source_lang;
 };
 
-// For each pair, the mean log-probability per token (EOS included) of the source given the
-// translation, teacher-forced. Runs under the caller's inference mode, at most `budget` target
-// positions x rows at a time (the translator passes its --batch-tokens).
-std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget);
+// For each pair, the log-probability of the source given the translation, teacher-forced: the
+// mean per token (EOS included), or with per_token = false their sum. Runs under the caller's
+// inference mode, at most `budget` target positions x rows at a time (the translator passes its
+// --batch-tokens).
+std::vector<double> reverse_log_probs(Transformer& network, const std::vector<ReversePair>& pairs, int64_t budget,
+                                      bool per_token = true);
 
 }  // namespace mt

@@ -40,11 +40,14 @@ std::vector<Translator::Segment> Translator::segment(size_t line, const std::str
     *too_long = true;
   }
   std::vector<Segment> out;
-  size_t searched = 0;  // where the next sentence is looked for in the text
+  size_t searched = 0;  // where the next sentence is looked for in the text (with a glossary)
   for (const auto& sentence : split_sentences(text)) {
-    const size_t at = text.find(sentence, searched);
-    const std::string terms_view = at == std::string::npos ? sentence : for_terms.substr(at, sentence.size());
-    if (at != std::string::npos) searched = at + sentence.size();
+    std::string terms_view;
+    if (options_.glossary) {
+      const size_t at = text.find(sentence, searched);
+      terms_view = at == std::string::npos ? sentence : for_terms.substr(at, sentence.size());
+      if (at != std::string::npos) searched = at + sentence.size();
+    }
     auto part = tokenizer_.encode(sentence);
     if (int64_t(part.size()) <= limit) {
       out.push_back(wrap(part, terms_view));

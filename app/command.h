@@ -18,6 +18,7 @@ using Run = std::function<int()>;
 Run add_translate_command(CLI::App& app);
 Run add_repl_command(CLI::App& app);
 Run add_train_command(CLI::App& app);
+Run add_train_aligner_command(CLI::App& app);
 Run add_eval_command(CLI::App& app);
 Run add_tokenizer_command(CLI::App& app);
 Run add_bench_command(CLI::App& app);

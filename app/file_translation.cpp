@@ -13,7 +13,7 @@ namespace mt::app {
 
 TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translator& translator, std::optional<Lang> to,
                                   int64_t n_best, int64_t chunk_lines, const std::string& name,
-                                  const std::function<void(int64_t)>& on_chunk) {
+                                  const std::function<void(int64_t)>& on_chunk, const WordAligner* alignments) {
   TranslationCounts counts;
   std::vector<std::string> chunk;
   auto translate_chunk = [&]() {
@@ -31,7 +31,12 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
                      r.source_tokens);
       counts.source_tokens += r.source_tokens;
       counts.target_tokens += r.target_tokens;
-      if (n_best <= 1) {
+      if (alignments) {
+        const std::string text = one_line(r.text);
+        out << text << " |||";
+        for (const auto& link : alignments->align(chunk[i], text)) out << ' ' << link.source << '-' << link.target;
+        out << '\n';
+      } else if (n_best <= 1) {
         out << one_line(r.text) << '\n';
       } else if (r.n_best.empty()) {
         out << first + int64_t(i) << "\t0\t\n";
@@ -56,7 +61,7 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
 }
 
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
-                               std::optional<Lang> to, bool overwrite, TranslationCounts* counts) {
+                               const WordAligner* aligner, std::optional<Lang> to, bool overwrite, TranslationCounts* counts) {
   const doc::TranslateFn translate = [&](const std::vector<std::string>& texts) {
     std::vector<std::string> repaired;
     for (const auto& t : texts) repaired.push_back(repair_utf8(t));
@@ -73,6 +78,7 @@ std::string translate_document(doc::Format format, const std::string& document, 
   };
   doc::DocumentOptions options;
   options.overwrite = overwrite;
+  options.align = doc::align_with(aligner);
   if (to) options.target = *to == Lang::Zh ? "zh" : "en";
   return doc::translate_as(format, document, translate, options);
 }

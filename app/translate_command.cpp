@@ -46,6 +46,7 @@ Run add_translate_command(CLI::App& app) {
     bool progress = false;
     std::string format;  // empty: guessed from the input file's extension
     bool overwrite = false;
+    bool alignments = false;
   };
   auto o = std::make_shared<Options>();
   o->flags.add_to(*cmd);
@@ -61,13 +62,20 @@ Run add_translate_command(CLI::App& app) {
                   "default: from -i's extension")
       ->check(CLI::IsMember(doc::format_names()));
   cmd->add_flag("--overwrite", o->overwrite, "gettext catalogues: translate the entries that have a translation too");
+  cmd->add_flag("--alignments", o->alignments,
+                "Print each line as 'translation ||| 0-0 1-2 ...': source-target word links (words, numbers, "
+                "Han characters and punctuation counted from 0)");
 
   return [o]() {
     const doc::Format format = o->format.empty() ? doc::guess_format(o->input) : *doc::parse_format(o->format);
     if (format != doc::Format::Text && o->n_best > 1) throw UsageError("--n-best works with --format text only");
+    if (o->alignments && (format != doc::Format::Text || o->n_best > 1))
+      throw UsageError("--alignments works with --format text and one translation a line only");
     InputFile input(o->input);
     std::istream* in = &input.stream();
     ModelPackage package = o->flags.load();
+    if (o->alignments && !package.aligner)
+      throw UsageError("--alignments: the model has no word aligner (aligner.bin, made by mt train-aligner)");
     auto options = o->flags.translator_options();
     options.search.n_best = std::max(o->n_best, int64_t(1));
     options.search.beam = std::max(options.search.beam, options.search.n_best);
@@ -81,7 +89,7 @@ Run add_translate_command(CLI::App& app) {
       const std::string document{std::istreambuf_iterator<char>(*in), std::istreambuf_iterator<char>()};
       if (in->bad()) throw std::runtime_error("error reading '" + o->input + "'");
       TranslationCounts counts;
-      out << translate_document(format, document, translator, o->flags.target(), o->overwrite, &counts);
+      out << translate_document(format, document, translator, package.aligner.get(), o->flags.target(), o->overwrite, &counts);
       if (!out) throw std::runtime_error("cannot write '" + o->output + "'");
       output.commit();
       spdlog::info("translated a {} document of {} bytes: {} pieces ({} -> {} tokens) in {:.2f} s",
@@ -93,7 +101,8 @@ Run add_translate_command(CLI::App& app) {
     const bool show_progress = o->progress || isatty(2);
     ProgressBar progress(show_progress, show_progress && o->input != "-" ? count_lines(o->input) : 0);
     const auto counts = translate_lines(*in, out, translator, o->flags.target(), o->n_best, o->chunk_lines, o->input,
-                                        [&](int64_t lines) { progress.update(lines); });
+                                        [&](int64_t lines) { progress.update(lines); },
+                                        o->alignments ? package.aligner.get() : nullptr);
     output.commit();
     progress.finish();
     spdlog::info("translated {} lines ({} -> {} tokens) in {:.2f} s: {:.1f} lines/s, {:.0f} target tokens/s",

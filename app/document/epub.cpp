@@ -34,7 +34,7 @@ std::string package_path(const std::string& folder, const std::string& href) {
 
 }  // namespace
 
-std::string translate_epub(const std::string& package, const TranslateFn& translate) {
+std::string translate_epub(const std::string& package, const TranslateFn& translate, const AlignFn& align) {
   ZipArchive zip(package);
   if (!zip.has("META-INF/container.xml")) throw std::runtime_error("not an EPUB: the package has no META-INF/container.xml");
   const auto container = parse(zip.read("META-INF/container.xml"), "META-INF/container.xml");
@@ -48,7 +48,7 @@ std::string translate_epub(const std::string& package, const TranslateFn& transl
     if (std::string(item.attribute("media-type").value()) != "application/xhtml+xml") continue;
     const std::string path = package_path(folder, item.attribute("href").value());
     if (!zip.has(path)) throw std::runtime_error("the EPUB's manifest names '" + path + "', which the package lacks");
-    zip.replace(path, translate_html(zip.read(path), translate));
+    zip.replace(path, translate_html(zip.read(path), translate, align));
   }
   return zip.bytes();
 }

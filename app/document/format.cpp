@@ -40,19 +40,26 @@ std::vector<std::string> format_names() {
   return names;
 }
 
+AlignFn align_with(const WordAligner* aligner) {
+  if (!aligner) return {};
+  return [aligner](const std::string& source, const std::string& translation) {
+    return aligner->align_spans(source, translation);
+  };
+}
+
 std::string translate_as(Format format, const std::string& document, const TranslateFn& translate,
                          const DocumentOptions& options) {
   switch (format) {
-    case Format::Markdown: return translate_markdown(document, translate);
-    case Format::Html: return translate_html(document, translate);
-    case Format::Srt: return translate_subtitles(document, /*vtt=*/false, translate);
-    case Format::Vtt: return translate_subtitles(document, /*vtt=*/true, translate);
+    case Format::Markdown: return translate_markdown(document, translate, options.align);
+    case Format::Html: return translate_html(document, translate, options.align);
+    case Format::Srt: return translate_subtitles(document, /*vtt=*/false, translate, options.align);
+    case Format::Vtt: return translate_subtitles(document, /*vtt=*/true, translate, options.align);
     case Format::Gettext: return translate_gettext(document, translate, options);
     case Format::Docx:
     case Format::Pptx:
     case Format::Odt:
-    case Format::Odp: return translate_office(document, format, translate);
-    case Format::Epub: return translate_epub(document, translate);
+    case Format::Odp: return translate_office(document, format, translate, options.align);
+    case Format::Epub: return translate_epub(document, translate, options.align);
     case Format::Text: break;
   }
   throw std::logic_error("translate_as: plain text is translated line by line");

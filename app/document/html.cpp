@@ -190,7 +190,7 @@ std::string reads_as(const std::vector<Span>& atoms, size_t begin, size_t end) {
 namespace {
 
 // One chunk of the page: parsed, its text and attributes translated, written back.
-std::string translate_chunk(const std::string& document, const TranslateFn& translate) {
+std::string translate_chunk(const std::string& document, const TranslateFn& translate, const AlignFn& align) {
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // invalid HTML: do not keep a list of every error
   std::unique_ptr<GumboOutput, std::function<void(GumboOutput*)>> output(
@@ -216,7 +216,7 @@ std::string translate_chunk(const std::string& document, const TranslateFn& tran
   {
     std::vector<Unit> units;
     for (const auto& a : collector.attributes) units.push_back({{true, document.substr(a.begin, a.end - a.begin), a.text}});
-    const auto translated = translate_units(units, translate, escape_attribute);
+    const auto translated = translate_units(units, translate, escape_attribute, align);
     for (size_t i = 0; i < units.size(); ++i) {
       const auto& a = collector.attributes[i];
       const bool changed = translated[i] != units[i][0].original;
@@ -239,7 +239,7 @@ std::string translate_chunk(const std::string& document, const TranslateFn& tran
       }
       units.push_back(std::move(unit));
     }
-    const auto translated = translate_units(units, translate, escape_xml_text);
+    const auto translated = translate_units(units, translate, escape_xml_text, align);
     for (size_t r = start; r < stop; ++r)
       sentences.push_back({collector.runs[r].front().begin, collector.runs[r].back().end, translated[r - start]});
   }
@@ -319,12 +319,12 @@ size_t chunk_end(std::string_view doc, size_t begin) {
 
 }  // namespace
 
-std::string translate_html(const std::string& document, const TranslateFn& translate) {
+std::string translate_html(const std::string& document, const TranslateFn& translate, const AlignFn& align) {
   std::string out;
   out.reserve(document.size());
   for (size_t begin = 0; begin < document.size();) {
     const size_t end = chunk_end(document, begin);
-    out += translate_chunk(document.substr(begin, end - begin), translate);
+    out += translate_chunk(document.substr(begin, end - begin), translate, align);
     begin = end;
   }
   return out;

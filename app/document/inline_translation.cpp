@@ -85,30 +85,94 @@ std::u32string without_added_full_stop(std::u32string t, const std::string& sour
   return t;
 }
 
-std::string project(const Unit& unit, const Plan& p, const std::string& translation,
-                    const std::vector<std::string>& answers, const Escape& escape) {
-  const std::u32string t = without_added_full_stop(utf8::decode(trim(translation)), p.sentence);
-  const std::u32string t_lower = lower(t);
-  const bool english = std::none_of(t.begin(), t.end(), is_han);
-  const size_t total = code_points(p.sentence);
-
-  // Where each run's own translation (or an inline code's text) first occurs in the sentence's.
-  std::vector<std::pair<size_t, size_t>> found(unit.size(), {std::string::npos, 0});  // run -> [begin, end) in t
-  std::vector<size_t> candidates;
-  for (size_t i = p.first; i <= p.last; ++i) {
-    std::u32string key;
-    if (auto f = p.fragment.find(i); f != p.fragment.end()) key = fragment_key(answers[f->second]);
-    else if (!unit[i].is_text) key = lower(utf8::decode(trim(unit[i].text)));  // inline code, verbatim
-    if (key.empty()) continue;
-    const size_t at = t_lower.find(key);
-    if (at == std::u32string::npos) continue;
-    size_t end = at + key.size();
-    // The full stop fragment_key took off, when the sentence has it there too.
-    const std::u32string run = utf8::decode(trim(unit[i].text));
-    while (end < t.size() && !run.empty() && is_boundary_char(run.back()) && t[end] == run.back()) ++end;
-    found[i] = {at, end};
-    candidates.push_back(i);
+// Per run from first to last: the stretch of the translation its words were aligned to ({npos, 0}
+// where none). A translated word aligned to words of several runs goes to the shortest of them (the
+// word in bold, not the sentence around it); where a run's words went to places apart, the place
+// that holds the most of them is its stretch ("尽管 …，但" for "despite").
+std::vector<std::pair<size_t, size_t>> aligned_stretches(const Plan& p, const std::u32string& t, const AlignFn& align) {
+  const size_t runs = p.start.size();
+  auto run_at = [&](size_t position) {
+    for (size_t k = 0; k < runs; ++k)
+      if (position >= p.start[k] && position < p.start[k] + p.length[k]) return k;
+    return runs;
+  };
+  std::map<std::pair<size_t, size_t>, size_t> owner;  // translated word -> run
+  for (const auto& link : align(p.sentence, encode(t, 0, t.size()))) {
+    const size_t k = run_at(link.source_begin);
+    if (k == runs || link.target_end > t.size()) continue;
+    auto [it, added] = owner.emplace(std::pair{link.target_begin, link.target_end}, k);
+    if (!added && p.length[k] < p.length[it->second]) it->second = k;
   }
+  struct Place {
+    size_t begin = std::string::npos, end = 0, held = 0;  // the place being grown, and the code points it holds
+    size_t best_held = 0;
+  };
+  std::vector<Place> places(runs);
+  std::vector<std::pair<size_t, size_t>> stretch(runs, {std::string::npos, 0});
+  for (const auto& [word, k] : owner) {  // in the translation's order
+    Place& place = places[k];
+    if (place.begin == std::string::npos || word.first < place.end || has_words(encode(t, place.end, word.first)))
+      place = {word.first, word.first, 0, place.best_held};
+    place.end = std::max(place.end, word.second);
+    place.held += word.second - word.first;
+    if (place.held > place.best_held) {
+      place.best_held = place.held;
+      stretch[k] = {place.begin, place.end};
+    }
+  }
+  // Quotes and brackets align to nothing: a stretch takes the partner of one it holds alone.
+  for (auto& [begin, end] : stretch) {
+    if (begin == std::string::npos) continue;
+    for (const auto& [open, close] : {std::pair{U'「', U'」'}, {U'『', U'』'}, {U'“', U'”'}, {U'‘', U'’'}, {U'《', U'》'},
+                                     {U'（', U'）'}, {U'(', U')'}, {U'[', U']'}}) {
+      const long balance = std::count(t.begin() + long(begin), t.begin() + long(end), open) -
+                           std::count(t.begin() + long(begin), t.begin() + long(end), close);
+      if (balance < 0 && begin > 0 && t[begin - 1] == open) --begin;
+      if (balance > 0 && end < t.size() && t[end] == close) ++end;
+    }
+  }
+  return stretch;
+}
+
+// Markup opens the words after it or closes those before: an end tag closes; else the source's
+// spaces tell ("the **red** button"), else the words it touches ("<b>today</b>,"), else whether
+// words follow.
+bool opens_words(const Unit& unit, size_t i) {
+  if (unit[i].original.rfind("</", 0) == 0) return false;
+  const std::string& before = unit[i - 1].text;
+  const std::string& after = unit[i + 1].text;
+  const bool space_before = !before.empty() && is_ascii_space(before.back());
+  const bool space_after = !after.empty() && is_ascii_space(after.front());
+  if (space_before != space_after) return space_before;
+  const std::u32string b = utf8::decode(before), a = utf8::decode(after);
+  const bool word_before = !b.empty() && has_words(encode(b, b.size() - 1, b.size()));
+  const bool word_after = !a.empty() && has_words(encode(a, 0, 1));
+  if (word_before != word_after) return word_after;
+  return unit[i + 1].is_text && has_words(after);
+}
+
+// What placing markup needs to know of one unit's translation.
+struct Projection {
+  const Unit& unit;
+  const Plan& p;
+  std::u32string t;    // the translation, trimmed, without a full stop the source lacks
+  bool english;        // t has no Han character: positions snap to word boundaries
+  std::vector<std::pair<size_t, size_t>> found;  // run -> [begin, end) in t, {npos, 0} where unknown
+};
+
+// Markup placed between anchors: the runs found (inline code verbatim, text runs' own
+// translations) that follow the source order and cover the most text; the rest of the markup by
+// interpolating its relative position in the sentence between them.
+std::vector<Placement> interpolated_placements(Projection& j) {
+  const Unit& unit = j.unit;
+  const Plan& p = j.p;
+  const std::u32string& t = j.t;
+  const bool english = j.english;
+  auto& found = j.found;
+  const size_t total = code_points(p.sentence);
+  std::vector<size_t> candidates;
+  for (size_t i = p.first; i <= p.last; ++i)
+    if (found[i].first != std::string::npos) candidates.push_back(i);
   // Keep the matches that follow the source order and cover the most text (the markup keeps its
   // order, so a run found out of order cannot anchor it).
   std::vector<size_t> best(candidates.size()), previous(candidates.size(), size_t(-1));
@@ -174,18 +238,12 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     } else {
       // The next located run bounds this one from above.
       size_t hi = t.size();
-      for (size_t j = i + 1; j <= p.last; ++j)
-        if (found[j].first != std::string::npos) {
-          hi = found[j].first;
+      for (size_t r = i + 1; r <= p.last; ++r)
+        if (found[r].first != std::string::npos) {
+          hi = found[r].first;
           break;
         }
-      // Markup opens the words after it or closes those before: the source's spaces tell
-      // ("the **red** button"), else whether words follow.
-      const std::string& before = unit[i - 1].text;
-      const std::string& after = unit[i + 1].text;
-      const bool space_before = !before.empty() && is_ascii_space(before.back());
-      const bool space_after = !after.empty() && is_ascii_space(after.front());
-      const bool opens = space_before != space_after ? space_before : unit[i + 1].is_text && has_words(after);
+      const bool opens = opens_words(unit, i);
       hi = std::max(last, hi);
       begin = end = map_position(p.start[k], opens, last, hi);
       // Emphasis must touch its words: the space goes outside.
@@ -214,6 +272,116 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     placements.push_back({begin, end, unit[i].original, unit[i].spaced});
     last = end;
   }
+
+  return placements;
+}
+
+// Markup placed by alignment: markup that opens words goes before the translation of the run after
+// it, markup that closes them after the translation of the run before it, inline code in place of
+// where it was found. The most of these that keep the markup's order are kept; the rest of the
+// markup goes between them in proportion to its place in the sentence.
+std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::pair<size_t, size_t>>& aligned) {
+  const Unit& unit = j.unit;
+  const Plan& p = j.p;
+  const std::u32string& t = j.t;
+  struct Want {
+    size_t run, begin, end;  // end > begin: inline code replacing t[begin, end)
+    bool opens, known;
+  };
+  std::vector<Want> wants;
+  for (size_t i = p.first + 1; i < p.last; ++i) {
+    if (unit[i].is_text) continue;
+    Want w{i, 0, 0, opens_words(unit, i), false};
+    const auto& stretch = aligned[(w.opens ? i + 1 : i - 1) - p.first];
+    if (j.found[i].first != std::string::npos) {
+      std::tie(w.begin, w.end) = j.found[i];
+      w.known = true;
+    } else if (stretch.first != std::string::npos) {
+      w.begin = w.end = w.opens ? stretch.first : stretch.second;
+      w.known = true;
+    }
+    wants.push_back(w);
+  }
+  // The longest run of known wants in order (each starts where the one before ends, or later).
+  std::vector<size_t> length(wants.size(), 0), previous(wants.size(), size_t(-1));
+  size_t top = size_t(-1);
+  for (size_t c = 0; c < wants.size(); ++c) {
+    if (!wants[c].known) continue;
+    length[c] = 1;
+    for (size_t d = 0; d < c; ++d)
+      if (wants[d].known && wants[d].end <= wants[c].begin && length[d] + 1 > length[c]) {
+        length[c] = length[d] + 1;
+        previous[c] = d;
+      }
+    if (top == size_t(-1) || length[c] > length[top]) top = c;
+  }
+  std::vector<bool> kept(wants.size(), false);
+  for (size_t c = top; c != size_t(-1); c = previous[c]) kept[c] = true;
+
+  // The others, between the kept ones around them: source position -> translation position.
+  const double total = double(code_points(p.sentence));
+  std::vector<Placement> placements;
+  for (size_t c = 0; c < wants.size(); ++c) {
+    const Want& w = wants[c];
+    const Run& run = unit[w.run];
+    if (kept[c]) {
+      placements.push_back({w.begin, w.end, run.original, run.spaced});
+      continue;
+    }
+    double x0 = 0, y0 = 0, x1 = total, y1 = double(t.size());
+    if (!placements.empty()) y0 = double(placements.back().end), x0 = double(p.start[wants[c - 1].run - p.first]);
+    for (size_t d = c + 1; d < wants.size(); ++d)
+      if (kept[d]) {
+        x1 = double(p.start[wants[d].run - p.first]);
+        y1 = double(wants[d].begin);
+        break;
+      }
+    const double x = double(p.start[w.run - p.first]);
+    const size_t lo = size_t(y0), hi = std::max(lo, size_t(y1));
+    size_t at = std::clamp(size_t(std::lround(x1 > x0 ? y0 + (x - x0) * (y1 - y0) / (x1 - x0) : y0)), lo, hi);
+    auto inside_word = [&](size_t k) { return k > 0 && k < t.size() && !is_boundary_char(t[k - 1]) && !is_boundary_char(t[k]); };
+    if (j.english)
+      while (inside_word(at) && (w.opens ? at > lo : at < hi)) w.opens ? --at : ++at;
+    // Emphasis must touch its words: the space goes outside.
+    if (w.opens)
+      while (at < hi && t[at] == ' ') ++at;
+    else
+      while (at > lo && t[at - 1] == ' ') --at;
+    placements.push_back({at, at, run.original, run.spaced});
+  }
+  return placements;
+}
+
+std::string project(const Unit& unit, const Plan& p, const std::string& translation,
+                    const std::vector<std::string>& answers, const Escape& escape, const AlignFn& align) {
+  Projection j{unit, p, without_added_full_stop(utf8::decode(trim(translation)), p.sentence), false,
+               std::vector<std::pair<size_t, size_t>>(unit.size(), {std::string::npos, 0})};
+  const std::u32string& t = j.t;
+  j.english = std::none_of(t.begin(), t.end(), is_han);
+  const std::u32string t_lower = lower(t);
+  const auto aligned = align ? aligned_stretches(p, t, align) : std::vector<std::pair<size_t, size_t>>{};
+
+  // Where inline code occurs verbatim in the translation, and without an aligner, where each text
+  // run's own translation occurs.
+  for (size_t i = p.first; i <= p.last; ++i) {
+    const size_t k = i - p.first;
+    std::u32string key;
+    if (!unit[i].is_text) key = lower(utf8::decode(trim(unit[i].text)));  // inline code, verbatim
+    else if (auto f = p.fragment.find(i); f != p.fragment.end()) key = fragment_key(answers[f->second]);
+    const size_t at = key.empty() ? std::u32string::npos : t_lower.find(key);
+    if (at != std::u32string::npos) {
+      size_t end = at + key.size();
+      // The full stop fragment_key took off, when the sentence has it there too.
+      const std::u32string run = utf8::decode(trim(unit[i].text));
+      while (end < t.size() && !run.empty() && is_boundary_char(run.back()) && t[end] == run.back()) ++end;
+      j.found[i] = {at, end};
+    } else if (align && !unit[i].is_text && has_words(unit[i].text) && aligned[k].first != std::string::npos) {
+      // Code the model changed is replaced by its markup where it was aligned, if that is no prose.
+      const auto [begin, end] = aligned[k];
+      if (std::none_of(t.begin() + long(begin), t.begin() + long(end), is_han)) j.found[i] = aligned[k];
+    }
+  }
+  const std::vector<Placement> placements = align ? aligned_placements(j, aligned) : interpolated_placements(j);
 
   std::string out;
   size_t at = 0;
@@ -290,7 +458,7 @@ bool has_words(std::string_view text) {
 }
 
 std::vector<std::string> translate_units(const std::vector<Unit>& units, const TranslateFn& translate,
-                                         const Escape& escape) {
+                                         const Escape& escape, const AlignFn& align) {
   // Identical pieces (menus, repeated cells, a word in bold twice) go to the model once.
   std::vector<std::string> pieces;
   std::map<std::string, size_t> index;
@@ -325,7 +493,7 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
       p.length.push_back(code_points(unit[i].text));
       raw += unit[i].text;
       marked += !unit[i].is_text && has_words(unit[i].text) ? mark_verbatim(unit[i].text) : unit[i].text;
-      if (p.first < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
+      if (!align && p.first < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
     }
     const size_t lead = code_points(leading_space(raw));
     for (auto& start : p.start) start = start > lead ? start - lead : 0;
@@ -345,7 +513,7 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
       continue;
     }
     out[u] = originals(unit, 0, p.first) + std::string(leading_space(unit[p.first].original)) +
-             project(unit, p, answers[p.piece], answers, escape) + std::string(trailing_space(unit[p.last].original)) +
+             project(unit, p, answers[p.piece], answers, escape, align) + std::string(trailing_space(unit[p.last].original)) +
              originals(unit, p.last + 1, unit.size());
   }
   return out;

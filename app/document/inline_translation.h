@@ -27,14 +27,15 @@ using Escape = std::function<std::string(const std::string&)>;
 // The document bytes of every unit, translated, in one call of `translate`.
 //
 // Each unit is translated as one sentence (or paragraph) of plain text, its markup taken out, and
-// the markup is then projected into the translation, in its original order: a text run inside
-// markup (a link's text, a bold word) is translated on its own too, and where that translation is
-// found in the sentence's translation the markup goes around it; markup that reads as text
-// (inline code) goes where that text is found verbatim; everything else is placed by interpolating
-// its relative position between those anchors (at word boundaries in English). The sentence is
-// thus always translated whole, and the markup always survives; only its place can be approximate.
+// the markup is then projected into the translation, in its original order: markup that reads as
+// text (inline code) goes where that text is found verbatim; markup around a text run (a link's
+// text, a bold word) goes around the words that run was aligned to (`align`), or without an
+// aligner, around where the run's own translation is found in the sentence's; the rest is placed by
+// interpolating its relative position between those anchors (at word boundaries in English). The
+// sentence is thus always translated whole, its text written once, and the markup always survives;
+// only its place can be approximate.
 std::vector<std::string> translate_units(const std::vector<Unit>& units, const TranslateFn& translate,
-                                         const Escape& escape);
+                                         const Escape& escape, const AlignFn& align = {});
 
 // The unit's bytes as they stand (what translate_units gives back for a unit without words).
 std::string original_bytes(const Unit& unit);

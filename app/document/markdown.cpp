@@ -230,7 +230,8 @@ cmark_syntax_extension* extension(const char* name) {
 }
 
 // One chunk: parsed, its prose translated, written back.
-std::string translate_chunk(std::string_view chunk, size_t front_matter, const TranslateFn& translate) {
+std::string translate_chunk(std::string_view chunk, size_t front_matter, const TranslateFn& translate,
+                            const AlignFn& align) {
   std::string parsed(chunk);
   for (size_t i = 0; i < front_matter; ++i)  // the parser sees blank lines there, same positions
     if (parsed[i] != '\n') parsed[i] = ' ';
@@ -259,7 +260,7 @@ std::string translate_chunk(std::string_view chunk, size_t front_matter, const T
   }
   cmark_iter_free(iter);
 
-  const auto translated = translate_units(units, translate, escape_markdown);
+  const auto translated = translate_units(units, translate, escape_markdown, align);
   std::string out;
   size_t at = 0;
   for (const auto& r : replacements) {
@@ -273,7 +274,7 @@ std::string translate_chunk(std::string_view chunk, size_t front_matter, const T
 
 }  // namespace
 
-std::string translate_markdown(const std::string& document, const TranslateFn& translate) {
+std::string translate_markdown(const std::string& document, const TranslateFn& translate, const AlignFn& align) {
   cmark_gfm_core_extensions_ensure_registered();
   const std::string_view doc(document);
   const size_t front_matter = front_matter_length(doc);
@@ -281,7 +282,7 @@ std::string translate_markdown(const std::string& document, const TranslateFn& t
   out.reserve(document.size());
   for (size_t begin = 0; begin < doc.size();) {
     const size_t end = chunk_end(doc, std::max(begin, begin == 0 ? front_matter : begin));
-    out += translate_chunk(doc.substr(begin, end - begin), begin == 0 ? front_matter : 0, translate);
+    out += translate_chunk(doc.substr(begin, end - begin), begin == 0 ? front_matter : 0, translate, align);
     begin = end;
   }
   return out;

@@ -237,7 +237,8 @@ bool matches(const std::string& name, const std::string& prefix, const std::stri
 
 }  // namespace
 
-std::string translate_office(const std::string& package, Format format, const TranslateFn& translate) {
+std::string translate_office(const std::string& package, Format format, const TranslateFn& translate,
+                             const AlignFn& align) {
   ZipArchive zip(package);
   const Dialect* dialect = nullptr;
   std::vector<std::string> names;
@@ -282,7 +283,7 @@ std::string translate_office(const std::string& package, Format format, const Tr
 
   std::vector<Unit> units;
   for (const auto& p : paragraphs) units.push_back(unit_of(p));
-  const auto translated = translate_units(units, translate, [](const std::string& s) { return s; });
+  const auto translated = translate_units(units, translate, [](const std::string& s) { return s; }, align);
   for (size_t i = 0; i < paragraphs.size(); ++i)
     if (translated[i] != original_bytes(units[i])) rebuild(paragraphs[i], translated[i]);
 

@@ -306,7 +306,8 @@ Unit unit_of(const std::string& inner, bool vtt) {
 
 }  // namespace
 
-std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate) {
+std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate,
+                                const AlignFn& align) {
   const std::string_view doc(document);
   const auto lines = split_lines(doc);
   const std::string newline = doc.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
@@ -398,7 +399,7 @@ std::string translate_subtitles(const std::string& document, bool vtt, const Tra
   const auto answers = pieces.empty() ? std::vector<std::string>{} : translate(pieces);
   if (answers.size() != pieces.size()) throw std::runtime_error("the translator gave a wrong number of results");
   const auto escape = vtt ? Escape(escape_xml_text) : Escape(no_escape);
-  const auto tagged = translate_units(units, translate, escape);
+  const auto tagged = translate_units(units, translate, escape, align);
 
   // Each cue's new text lines.
   std::vector<std::vector<std::string>> text(cues.size());

@@ -329,7 +329,7 @@ Server::Reply Server::translate(const json& fields) {
   for (size_t i : html_texts) {
     translated[i] = doc::translate_html(request.q[i], [&](const std::vector<std::string>& pieces) {
       return translate_lines(pieces, request.target, glossary, deadline);
-    });
+    }, options_.align);
   }
 
   json body;
@@ -366,6 +366,7 @@ Server::Reply Server::translate_file(const json& fields, const Upload& upload, c
   } else {
     doc::DocumentOptions options;
     options.target = language_code(request.target);
+    options.align = options_.align;
     const doc::TranslateFn translate = [&](const std::vector<std::string>& pieces) {
       std::vector<std::string> repaired;
       for (const auto& piece : pieces) repaired.push_back(repair_utf8(piece));

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/document/document.h"
 #include "app/serve/batch_queue.h"
 #include "app/serve/file_store.h"
 #include "app/serve/metrics.h"
@@ -37,6 +38,7 @@ struct ServerOptions {
   std::chrono::milliseconds file_timeout{600'000};  // a file not translated by then: 503
   std::chrono::seconds file_lifetime{900};     // translated files wait this long for their download
   size_t max_stored_bytes = 512 << 20;         // translated files kept at once (the oldest go first)
+  doc::AlignFn align;                          // places the markup of HTML and files (thread-safe)
 };
 
 class Server {

@@ -114,7 +114,7 @@ ModelPackage load_model(const std::string& folder, c10::Device device) {
   if (version < 1 || version > kModelFormatVersion)
     throw std::runtime_error("model '" + folder + "' has format version " + std::to_string(version) +
                              "; this mt reads version " + std::to_string(kModelFormatVersion));
-  ModelPackage package{ModelConfig{}, nullptr, Tokenizer::load((dir / "tokenizer.model").string())};
+  ModelPackage package{ModelConfig{}, nullptr, Tokenizer::load((dir / "tokenizer.model").string()), nullptr};
   try {
     package.config = config_from_json(j.at("config").dump());
   } catch (const std::exception& e) {
@@ -127,6 +127,8 @@ ModelPackage load_model(const std::string& folder, c10::Device device) {
   read_weights(*package.network, (dir / "weights.pt").string());
   package.network->to(device);
   package.network->eval();
+  if (fs::exists(dir / "aligner.bin"))
+    package.aligner = std::make_shared<const WordAligner>(WordAligner::load((dir / "aligner.bin").string()));
   return package;
 }
 
@@ -142,6 +144,7 @@ void save_model(const std::string& folder, Transformer& network, const Tokenizer
   write_file(tmp / "model.json", meta.dump(2) + "\n");
   write_file(tmp / "tokenizer.model", tokenizer.bytes());
   write_weights(*network, (tmp / "weights.pt").string());
+  if (fs::exists(target / "aligner.bin")) fs::copy_file(target / "aligner.bin", tmp / "aligner.bin");
   // Swap the finished folder into place; the old one is removed only once the new one is there.
   const fs::path old = target.string() + ".old";
   fs::remove_all(old);

@@ -1,12 +1,15 @@
 // A model on disk is one folder: model.json (format version + network config), weights.pt
-// (the parameters, by name) and tokenizer.model (SentencePiece). `-m FOLDER` is all a user passes.
+// (the parameters, by name), tokenizer.model (SentencePiece), and optionally aligner.bin (the word
+// aligner that places markup, model/align). `-m FOLDER` is all a user passes.
 #pragma once
+#include <memory>
 #include <string>
 
 #include <c10/core/Device.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "model/align/word_aligner.h"
 #include "model/network/transformer.h"
 #include "tokenizer/tokenizer.h"
 
@@ -18,13 +21,15 @@ struct ModelPackage {
   ModelConfig config;
   Transformer network{nullptr};
   Tokenizer tokenizer;
+  std::shared_ptr<const WordAligner> aligner;  // null when the folder has no aligner.bin
 };
 
 // Throws std::runtime_error with a one-line message on a missing, foreign, corrupt or truncated
 // folder, a format version from the future, or weights whose shapes don't match the config.
 ModelPackage load_model(const std::string& folder, c10::Device device = c10::Device(c10::kCPU));
 
-// Writes into a temporary folder renamed into place: a failed save never leaves a half model.
+// Writes into a temporary folder renamed into place: a failed save never leaves a half model. A
+// model saved over another keeps its aligner (it knows words, not the tokenizer's pieces).
 void save_model(const std::string& folder, Transformer& network, const Tokenizer& tokenizer);
 
 // Parameters and buffers by name, for weights.pt and training checkpoints alike. Reading checks

@@ -19,7 +19,7 @@ Run add_train_aligner_command(CLI::App& app) {
   struct Options {
     std::string config, output;
     std::vector<std::string> overrides;
-    size_t pairs_per_source = 40000;
+    size_t pairs_per_source = 20000;
     AlignerTrainOptions train;
   };
   auto o = std::make_shared<Options>();
@@ -28,6 +28,8 @@ Run add_train_aligner_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "The aligner file to write")->required();
   cmd->add_option("--pairs-per-source", o->pairs_per_source, "Pairs sampled from each source at most")->check(CLI::Range(1, 10000000));
   cmd->add_option("--iterations", o->train.iterations, "EM iterations")->check(CLI::Range(1, 50));
+  cmd->add_option("--model1-iterations", o->train.model1_iterations, "The first of them without the diagonal prior")
+      ->check(CLI::Range(0, 50));
   cmd->add_option("--min-probability", o->train.min_probability, "Table entries below it in both directions are dropped")
       ->check(CLI::Range(0.0, 1.0));
   return [o]() {

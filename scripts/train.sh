@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole recipe of the shipped model, from ../shared/data (or --data DIR):
 #   back-translate the monolingual text (when the config trains on ./runs/bt) -> prepare (clean +
-#   normalise, inside mt train) -> tokenizer -> train -> average -> evaluate on the public test set
+#   normalise, inside mt train) -> tokenizer -> train -> average -> word aligner -> evaluate on the public test set
 #   and the dev sets -> install into models/. By default that is scripts/en-zh-v3.yaml: every
 #   corpus (2.3M pairs), weighted, tagged back-translations, three dev sets, one long run that
 #   resumes across sessions. Each later stage (--finetune) fine-tunes the stage before with its own config.
@@ -104,6 +104,13 @@ for config in "${FINETUNE_CONFIGS[@]}"; do
   OUT=${STAGES[0]}-$suffix
   STAGES+=("$OUT")
 done
+# The word aligner that places markup in documents (model/align), from the same corpora.
+if [ ! -f "$OUT/final/aligner.bin" ]; then
+  echo "==> word aligner" >&2
+  ALIGNER=(--pairs-per-source 20000)
+  [ "$TINY" = 1 ] && ALIGNER=(--pairs-per-source 1000)
+  "$MT" train-aligner -c "$CONFIG" --set "data=$DATA" "${ALIGNER[@]}" -o "$OUT/final/aligner.bin"
+fi
 
 echo "==> evaluate on the public test set and the dev sets (translate's defaults)" >&2
 # One set, both directions: $1 the files' stem, $2 the name of its scores ($2-en-zh.json, ...).

@@ -74,6 +74,7 @@ struct Placement {
   size_t begin, end;
   std::string bytes;
   bool spaced;
+  size_t run;
 };
 
 // A heading, cell or label comes back as a sentence, with a full stop the source did not have.
@@ -269,7 +270,7 @@ std::vector<Placement> interpolated_placements(Projection& j) {
         end = begin;
       }
     }
-    placements.push_back({begin, end, unit[i].original, unit[i].spaced});
+    placements.push_back({begin, end, unit[i].original, unit[i].spaced, i});
     last = end;
   }
 
@@ -325,7 +326,7 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
     const Want& w = wants[c];
     const Run& run = unit[w.run];
     if (kept[c]) {
-      placements.push_back({w.begin, w.end, run.original, run.spaced});
+      placements.push_back({w.begin, w.end, run.original, run.spaced, w.run});
       continue;
     }
     double x0 = 0, y0 = 0, x1 = total, y1 = double(t.size());
@@ -347,7 +348,7 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
       while (at < hi && t[at] == ' ') ++at;
     else
       while (at > lo && t[at - 1] == ' ') --at;
-    placements.push_back({at, at, run.original, run.spaced});
+    placements.push_back({at, at, run.original, run.spaced, w.run});
   }
   return placements;
 }
@@ -368,7 +369,14 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     std::u32string key;
     if (!unit[i].is_text) key = lower(utf8::decode(trim(unit[i].text)));  // inline code, verbatim
     else if (auto f = p.fragment.find(i); f != p.fragment.end()) key = fragment_key(answers[f->second]);
-    const size_t at = key.empty() ? std::u32string::npos : t_lower.find(key);
+    // The first occurrence no other code has taken (the same code twice is found twice).
+    size_t at = key.empty() ? std::u32string::npos : t_lower.find(key);
+    auto taken = [&](size_t begin) {
+      for (size_t r = p.first; r < i; ++r)
+        if (!unit[r].is_text && j.found[r].first < begin + key.size() && begin < j.found[r].second) return true;
+      return false;
+    };
+    while (!unit[i].is_text && at != std::u32string::npos && taken(at)) at = t_lower.find(key, at + 1);
     if (at != std::u32string::npos) {
       size_t end = at + key.size();
       // The full stop fragment_key took off, when the sentence has it there too.
@@ -381,13 +389,30 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
       if (std::none_of(t.begin() + long(begin), t.begin() + long(end), is_han)) j.found[i] = aligned[k];
     }
   }
+  const auto located = j.found;
   const std::vector<Placement> placements = align ? aligned_placements(j, aligned) : interpolated_placements(j);
+
+  // Code found where its markup cannot go (out of order) goes with its markup: its text is taken
+  // out of the translation there, so it is never written twice.
+  auto is_space = [](char32_t c) { return c == ' ' || c == '\t'; };
+  std::vector<bool> dropped(t.size(), false);
+  for (const auto& pl : placements) {
+    auto [begin, end] = located[pl.run];
+    if (unit[pl.run].is_text || begin == std::string::npos || pl.end > pl.begin) continue;
+    if (begin > 0 && is_space(t[begin - 1]) && (end == t.size() || is_space(t[end]))) --begin;
+    std::fill(dropped.begin() + long(begin), dropped.begin() + long(end), true);
+  }
+  auto text = [&](size_t from, size_t to) {
+    std::u32string kept;
+    for (size_t c = from; c < to; ++c)
+      if (!dropped[c]) kept += t[c];
+    return escape(encode(kept, 0, kept.size()));
+  };
 
   std::string out;
   size_t at = 0;
-  auto is_space = [](char32_t c) { return c == ' ' || c == '\t'; };
   for (const auto& pl : placements) {
-    out += escape(encode(t, at, pl.begin));
+    out += text(at, pl.begin);
     if (pl.spaced && pl.begin > 0 && !is_space(t[pl.begin - 1])) out += ' ';
     // Two pieces of markup placed side by side must not fuse ("`a``b`" is one code span).
     const bool fuses = !out.empty() && !pl.bytes.empty() && out.back() == pl.bytes.front() &&
@@ -397,7 +422,7 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     if (pl.spaced && pl.end < t.size() && !is_space(t[pl.end])) out += ' ';
     at = pl.end;
   }
-  out += escape(encode(t, at, t.size()));
+  out += text(at, t.size());
   return out;
 }
 

@@ -43,8 +43,9 @@ class WordAligner {
   // The links between a sentence and its translation, either language first, sorted.
   std::vector<WordLink> align(const std::vector<AlignmentToken>& source, const std::vector<AlignmentToken>& target) const;
   std::vector<WordLink> align(std::string_view source, std::string_view target) const;
-  // Each word of the translation linked to the source word it most likely translates, if any (one
-  // direction: a translated word never belongs to two source words), as spans. A Chinese
+  // Each word of the translation linked to the source word it most likely translates, if any (the
+  // one direction, completed by the symmetric links: a translated word never belongs to two source
+  // words), as spans. A Chinese
   // translation's span is the whole word its character is part of (characters joined, above).
   std::vector<SpanLink> align_spans(std::string_view source, std::string_view target) const;
 
@@ -74,6 +75,9 @@ class WordAligner {
 
 struct AlignerTrainOptions {
   int iterations = 5;
+  // The first iterations without the diagonal prior (IBM Model 1): word translations learnt from
+  // co-occurrence alone, before positions can pull a word to its untranslated neighbour ("the").
+  int model1_iterations = 2;
   size_t max_tokens = 60;            // longer pairs are left out of training
   double min_probability = 0.01;     // pairs below it in both directions are not kept in the table
   double tension = 4.0;              // the diagonal prior's sharpness (fast_align's default)

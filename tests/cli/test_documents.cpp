@@ -96,6 +96,39 @@ TEST(Documents, HtmlPageKeepsItsStructure) {
   EXPECT_NE(translated.find("<code>renew --id 42</code>"), std::string::npos) << translated;
 }
 
+TEST(Documents, BoldLandsOnTheWordsItsTextWasAlignedTo) {
+  REQUIRE_MODEL();
+  if (!std::filesystem::exists(test_model() + "/aligner.bin")) GTEST_SKIP() << test_model() << " has no aligner.bin";
+  struct Case {
+    std::string html, rendering;  // a paragraph with one word in bold; what that word becomes
+  };
+  const std::vector<Case> cases = {
+      {"The <b>cat</b> is sleeping on the sofa.", "猫"},   {"I drink <b>coffee</b> every morning.", "咖啡"},
+      {"She opened the <b>window</b>.", "窗"},             {"We visited the <b>museum</b> on Sunday.", "博物馆"},
+      {"The <b>train</b> leaves at six.", "火车"},         {"He reads a <b>newspaper</b> every day.", "报"},
+      {"My <b>brother</b> lives in Beijing.", "哥"},       {"我每天早上喝<b>咖啡</b>。", "coffee"},
+      {"这只<b>猫</b>在沙发上睡觉。", "cat"},              {"请关上<b>门</b>。", "door"},
+      {"我的<b>哥哥</b>住在北京。", "brother"},            {"他在<b>医院</b>工作。", "hospital"}};
+  std::string page;
+  for (const auto& c : cases) page += "<p>" + c.html + "</p>\n";
+  const auto r = run_mt("translate --format html -m " + test_model(), page);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), cases.size()) << r.out;
+  size_t placed = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    // Any model: one element, in order.
+    const size_t opening = lines[i].find("<b>"), closing = lines[i].find("</b>");
+    ASSERT_TRUE(opening != std::string::npos && closing != std::string::npos && opening < closing) << lines[i];
+    EXPECT_EQ(lines[i].find("<b>", opening + 1), std::string::npos) << lines[i];
+    // A good one: the element holds the word's translation and little else.
+    std::string bold = lines[i].substr(opening + 3, closing - opening - 3);
+    for (auto& c : bold) c = char(std::tolower(static_cast<unsigned char>(c)));
+    placed += bold.find(cases[i].rendering) != std::string::npos && bold.size() <= cases[i].rendering.size() + 6;
+  }
+  EXPECT_GE(placed, cases.size() - 3) << r.out;
+}
+
 TEST(Documents, FormatFlagOnStdin) {
   REQUIRE_MODEL();
   auto r = run_mt("translate --format html " + fast(), "<p>Good <b>morning</b>.</p><pre>Good morning.</pre>");

@@ -1,6 +1,9 @@
 // `mt translate` end to end through the binary and a real model.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "model/align/word_aligner.h"
 #include "tests/cli/run_mt.h"
 #include "tests/cli/test_support.h"
 #include "tokenizer/normalizer.h"
@@ -92,6 +95,50 @@ TEST(TranslateOptions, NBestPrintsLineScoreText) {
   }
 }
 
+TEST(TranslateOptions, AlignmentsFollowEachTranslationAsMarianPrintsThem) {
+  REQUIRE_MODEL();
+  if (!std::filesystem::exists(test_model() + "/aligner.bin")) GTEST_SKIP() << test_model() << " has no aligner.bin";
+  // A word whose translation is one clear character or word, in sentences either way.
+  struct Case {
+    std::string source, word, translation;
+  };
+  const std::vector<Case> cases = {{"I bought three books yesterday.", "three", "三"},
+                                   {"The cat is sleeping on the sofa.", "cat", "猫"},
+                                   {"Please close the door.", "door", "门"},
+                                   {"We visited the museum on Sunday.", "museum", "博"},
+                                   {"The train leaves at six.", "train", "火"},
+                                   {"我每天早上喝咖啡。", "咖", "coffee"},
+                                   {"我的哥哥住在北京。", "北", "beijing"},
+                                   {"这只猫在沙发上睡觉。", "猫", "cat"}};
+  std::string input;
+  for (const auto& c : cases) input += c.source + "\n";
+  const auto plain = run_mt("translate " + model_arg(), input);
+  const auto aligned = run_mt("translate --alignments " + model_arg(), input);
+  ASSERT_EQ(aligned.exit_code, 0) << aligned.err;
+  const auto plain_lines = split_lines(plain.out), lines = split_lines(aligned.out);
+  ASSERT_EQ(lines.size(), cases.size()) << aligned.out;
+  size_t right = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const size_t bar = lines[i].find(" |||");
+    ASSERT_NE(bar, std::string::npos) << lines[i];
+    EXPECT_EQ(lines[i].substr(0, bar), plain_lines[i]);  // the translation is the same
+    const auto source = mt::alignment_tokens(cases[i].source), target = mt::alignment_tokens(plain_lines[i]);
+    std::istringstream links(lines[i].substr(bar + 4));
+    std::string link;
+    bool found = false;
+    while (links >> link) {
+      const size_t dash = link.find('-');
+      ASSERT_NE(dash, std::string::npos) << lines[i];
+      const size_t s = std::stoul(link.substr(0, dash)), t = std::stoul(link.substr(dash + 1));
+      ASSERT_LT(s, source.size()) << lines[i];
+      ASSERT_LT(t, target.size()) << lines[i];
+      found = found || (source[s].key == cases[i].word && target[t].key == cases[i].translation);
+    }
+    right += found;
+  }
+  EXPECT_GE(right, cases.size() - 2) << aligned.out;  // a clear majority of the clear words
+}
+
 TEST(TranslateOptions, ReverseRerankingReordersTheBeamsNBest) {
   REQUIRE_MODEL();
   const std::string input =
@@ -148,6 +195,22 @@ TEST(TranslateErrors, CorruptModelIsOneLineAndExitOne) {
   auto r = run_mt("translate -m " + dir, "hello\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+}
+
+TEST(TranslateErrors, AlignmentsNeedAnAlignerAndPlainText) {
+  REQUIRE_MODEL();
+  const auto dir = temp_path("model_without_aligner");
+  std::filesystem::create_directories(dir);
+  for (const char* file : {"model.json", "weights.pt", "tokenizer.model"})
+    std::filesystem::copy_file(test_model() + "/" + file, dir + "/" + file, std::filesystem::copy_options::overwrite_existing);
+  auto r = run_mt("translate --alignments -m " + dir, "hello\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("no word aligner"), std::string::npos) << r.err;
+  r = run_mt("translate --alignments --format html " + model_arg(), "<p>hello</p>\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--alignments works with --format text"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TranslateErrors, UnreadableInputIsOneLineAndExitOne) {

@@ -52,12 +52,21 @@ class Translator:
         """The compute type that runs (what ``auto`` resolved to)."""
     @overload
     def translate(
-        self, texts: Iterable[_Text], to: _Target = "auto", n_best: Literal[1] = 1, glossary: _Glossary = None, **options
+        self, texts: Iterable[_Text], to: _Target = "auto", n_best: Literal[1] = 1, glossary: _Glossary = None,
+        alignments: Literal[False] = False, **options
     ) -> list[str]:
         """One translation per text, in order, batched by length. ``to="auto"`` picks the direction
         per text from its script (Chinese to English, anything else to Chinese). With ``n_best > 1``
         each text gives its best hypotheses as ``(text, score)``, best first. ``glossary``: terms
-        whose target every translation of a text that holds the source must contain."""
+        whose target every translation of a text that holds the source must contain. With
+        ``alignments=True`` each text gives ``(translation, [(source word, target word), ...])``,
+        the words counted as ``mt translate --alignments`` counts them (words, numbers, Han
+        characters and punctuation, from 0)."""
+    @overload
+    def translate(
+        self, texts: Iterable[_Text], to: _Target = "auto", n_best: Literal[1] = 1, glossary: _Glossary = None,
+        *, alignments: Literal[True], **options
+    ) -> list[tuple[str, list[tuple[int, int]]]]: ...
     @overload
     def translate(
         self, texts: Iterable[_Text], to: _Target = "auto", n_best: int = ..., glossary: _Glossary = None, **options

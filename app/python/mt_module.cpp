@@ -162,8 +162,10 @@ class PyTranslator {
   }
 
   py::object translate(const py::handle& texts, const std::string& to, int64_t n_best, const py::handle& glossary,
-                       const py::kwargs& options) {
+                       bool alignments, const py::kwargs& options) {
     if (n_best < 1 || n_best > 64) raise(PyExc_ValueError, "n_best must be between 1 and 64");
+    if (alignments && n_best > 1) raise(PyExc_ValueError, "alignments come with one translation a text (n_best=1)");
+    if (alignments && !package_->aligner) raise(PyExc_ValueError, "the model has no word aligner (aligner.bin, made by mt train-aligner)");
     const auto lines = texts_of(texts, "texts");
     auto [translator, target] = translator_for("translate", to, glossary, options, n_best);
     std::vector<Translation> results;
@@ -173,7 +175,15 @@ class PyTranslator {
       results = translator->translate(lines, target);
     }
     py::list out;
-    for (const auto& r : results) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      if (alignments) {
+        const std::string text = app::one_line(r.text);
+        py::list links;
+        for (const auto& l : package_->aligner->align(lines[i], text)) links.append(py::make_tuple(l.source, l.target));
+        out.append(py::make_tuple(text, links));
+        continue;
+      }
       if (n_best == 1) {
         out.append(app::one_line(r.text));
         continue;
@@ -366,8 +376,9 @@ PYBIND11_MODULE(mt, m) {
            py::arg("device") = "cpu", py::arg("compute_type") = "auto", py::arg("threads") = 0,
            "Loads a model folder; compute_type auto|float32|bfloat16|int8; threads 0 = every core.")
       .def("translate", &PyTranslator::translate, py::arg("texts"), py::arg("to") = "auto", py::arg("n_best") = 1,
-           py::arg("glossary") = py::none(),
-           "One translation per text, in order; with n_best > 1, (text, score) lists, best first. Keyword options "
+           py::arg("glossary") = py::none(), py::arg("alignments") = false,
+           "One translation per text, in order; with n_best > 1, (text, score) lists, best first; with alignments, "
+           "(text, [(source word, target word), ...]) as mt translate --alignments. Keyword options "
            "are mt translate's (beam, lenpen, reverse_weight, ..., no_split); glossary: a {source: target} dict or a file.")
       .def("translate_document", &PyTranslator::translate_document, py::arg("text"), py::arg("format") = "html",
            py::arg("to") = "auto", py::arg("overwrite") = false, py::arg("glossary") = py::none(),

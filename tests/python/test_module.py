@@ -74,6 +74,20 @@ def test_n_best_is_ordered_and_matches_the_cli(translator):
         assert float(score) == pytest.approx(ours, abs=1e-4)
 
 
+def test_alignments_match_the_cli(translator):
+    texts = [t for t in SENTENCES if t]
+    results = translator.translate(texts, alignments=True)
+    lines = cli("translate", "--alignments", stdin="\n".join(texts) + "\n").split("\n")[:-1]
+    assert len(results) == len(lines) == len(texts)
+    for (text, links), line in zip(results, lines):
+        printed, printed_links = line.split(" |||")
+        assert text == printed
+        assert [f"{s}-{t}" for s, t in links] == printed_links.split()
+        assert all(isinstance(s, int) and isinstance(t, int) for s, t in links)
+    with pytest.raises(ValueError, match="n_best=1"):
+        translator.translate(texts, n_best=2, alignments=True)
+
+
 def test_threads_translate_concurrently_with_the_same_results(translator):
     batches = [SENTENCES[i:] + SENTENCES[:i] for i in range(4)]
     sequential = [translator.translate(b, beam=2) for b in batches]

@@ -132,7 +132,16 @@ class Collector {
     const size_t begin = size_t(t.original_text.data - doc_.data());
     // The parser moves misplaced text (foster parenting): a run follows the source order.
     if (!current_.empty() && begin < current_.back().end) flush();
-    current_.push_back({begin, begin + t.original_text.length, t.text});
+    // A tag the parser ignored (a stray </td>) ends up inside the text's bytes: the text ends there,
+    // and the tag's bytes stay as they are.
+    const std::string_view raw(t.original_text.data, t.original_text.length);
+    size_t length = raw.size();
+    for (size_t lt = raw.find('<'); lt != std::string_view::npos && lt + 1 < raw.size(); lt = raw.find('<', lt + 1))
+      if (std::isalpha(static_cast<unsigned char>(raw[lt + 1])) || raw[lt + 1] == '/' || raw[lt + 1] == '!') {
+        length = lt;
+        break;
+      }
+    current_.push_back({begin, begin + length, t.text});
   }
 
   void add_attributes(const GumboElement& e) {

@@ -1,6 +1,7 @@
 #include "app/document/inline_translation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -426,6 +427,68 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
   return out;
 }
 
+// Whether a word of prose is code the model must not touch: an identifier (snake_case, camelCase,
+// a::b, f(), os.path.join), a URL or a path.
+bool is_code_like(std::string_view word) {
+  auto has = [&](std::string_view what) { return word.find(what) != std::string_view::npos; };
+  if (word.rfind("http://", 0) == 0 || word.rfind("https://", 0) == 0 || word.rfind("www.", 0) == 0) return true;
+  if (has("::") || has("->") || has("()")) return true;
+  // A path: from a root or a folder, or to a file with an extension ("docs/index.html"; not "and/or").
+  const size_t slash = word.rfind('/');
+  if (slash != std::string_view::npos && word.size() > 2 &&
+      (word[0] == '/' || word.rfind("./", 0) == 0 || word.rfind("../", 0) == 0 || word.rfind("~/", 0) == 0 ||
+       word.find('.', slash) != std::string_view::npos))
+    return true;
+  bool letters = false, lower_then_upper = false, dots = false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const char c = word[i];
+    letters = letters || std::isalpha(static_cast<unsigned char>(c));
+    if (i > 0 && std::islower(static_cast<unsigned char>(word[i - 1])) && std::isupper(static_cast<unsigned char>(c)))
+      lower_then_upper = true;
+    dots = dots || (c == '.' && i > 1 && i + 2 < word.size() && std::islower(static_cast<unsigned char>(word[i - 1])) &&
+                    std::islower(static_cast<unsigned char>(word[i + 1])) && std::islower(static_cast<unsigned char>(word[i + 2])) &&
+                    std::islower(static_cast<unsigned char>(word[i - 2])));
+  }
+  return letters && (has("_") || lower_then_upper || dots);
+}
+
+// Code-like words of plain text runs (ffi_cif, getElementById, https://…) become inline code: they
+// reach the model marked verbatim and come back byte for byte. Runs with escapes or entities
+// (their bytes differ from their text) are left as they are.
+Unit split_code_like(const Unit& unit) {
+  Unit out;
+  for (const Run& run : unit) {
+    if (!run.is_text || run.original != run.text) {
+      out.push_back(run);
+      continue;
+    }
+    const std::string& s = run.text;
+    size_t text_from = 0;
+    for (size_t i = 0; i < s.size();) {
+      const auto is_word_byte = [](char c) {
+        return c > ' ' && static_cast<unsigned char>(c) < 0x80 && std::string_view(",;\"'[]{}<>`*").find(c) == std::string_view::npos;
+      };
+      if (!is_word_byte(s[i])) {
+        ++i;
+        continue;
+      }
+      size_t begin = i, end = i;
+      while (end < s.size() && is_word_byte(s[end])) ++end;
+      i = end;
+      while (begin < end && s[begin] == '(') ++begin;
+      while (end > begin && std::string_view(".,:!?)").find(s[end - 1]) != std::string_view::npos &&
+             !(s[end - 1] == ')' && end - begin >= 2 && s[end - 2] == '('))
+        --end;
+      if (!is_code_like(std::string_view(s).substr(begin, end - begin))) continue;
+      if (begin > text_from) out.push_back({true, s.substr(text_from, begin - text_from), s.substr(text_from, begin - text_from)});
+      out.push_back({false, s.substr(begin, end - begin), s.substr(begin, end - begin)});
+      text_from = end;
+    }
+    if (text_from < s.size()) out.push_back({true, s.substr(text_from), s.substr(text_from)});
+  }
+  return out;
+}
+
 // Markup, wordless text, markup ("`--version`, `--help`") is one piece of markup: the punctuation
 // between stays where it was instead of being dropped from the sentence.
 Unit merge_markup(const Unit& unit) {
@@ -496,7 +559,7 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
   std::vector<Plan> plans(units.size());
   std::vector<Unit> merged(units.size());
   for (size_t u = 0; u < units.size(); ++u) {
-    merged[u] = merge_markup(units[u]);
+    merged[u] = merge_markup(split_code_like(units[u]));
     const Unit& unit = merged[u];
     Plan& p = plans[u];
     for (size_t i = 0; i < unit.size(); ++i)

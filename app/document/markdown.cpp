@@ -235,7 +235,7 @@ std::string translate_chunk(std::string_view chunk, size_t front_matter, const T
   std::string parsed(chunk);
   for (size_t i = 0; i < front_matter; ++i)  // the parser sees blank lines there, same positions
     if (parsed[i] != '\n') parsed[i] = ' ';
-  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(CMARK_OPT_SOURCEPOS), cmark_parser_free);
+  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES), cmark_parser_free);
   for (const char* name : {"table", "autolink", "strikethrough", "tasklist"})
     cmark_parser_attach_syntax_extension(parser.get(), extension(name));
   cmark_parser_feed(parser.get(), parsed.data(), parsed.size());

@@ -212,6 +212,11 @@ float WordAligner::probability(int en, int zh, const std::string& en_key, const 
     if (it != keys_.end() && *it == key) p = (zh_given_en ? zh_given_en_ : en_given_zh_)[size_t(it - keys_.begin())];
   }
   if (en_key == zh_key) p = std::max(p, kSameToken);
+  // One inside the other ("abi" written "bi", "cif" as "cifs"): a name the model changed a little.
+  const auto& [shorter, longer] = en_key.size() < zh_key.size() ? std::tie(en_key, zh_key) : std::tie(zh_key, en_key);
+  if (shorter.size() >= 2 && 2 * shorter.size() >= longer.size() && longer.find(shorter) != std::string::npos &&
+      static_cast<unsigned char>(shorter[0]) < 0x80)
+    p = std::max(p, kSameToken / 2);
   return p;
 }
 

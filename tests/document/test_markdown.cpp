@@ -132,3 +132,9 @@ TEST(Markdown, InlineCodeReachesTheTranslatorMarkedVerbatim) {
   EXPECT_EQ(translate_markdown(doc, remember), doc);
   EXPECT_NE(std::find(asked.begin(), asked.end(), "Run " + mt::mark_verbatim("make install") + " now."), asked.end());
 }
+
+TEST(Markdown, FootnotesStayFootnotes) {
+  // pip's installation.md: a footnote reference came back escaped (\[^python\]), no longer markup.
+  const std::string doc = "It needs Python 3.8 or later[^python].\n\n[^python]: See the docs.\n";
+  EXPECT_EQ(mt::doc::translate_markdown(doc, upper_case()), "IT NEEDS PYTHON 3.8 OR LATER[^python].\n\n[^python]: SEE THE DOCS.\n");
+}

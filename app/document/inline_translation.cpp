@@ -233,6 +233,7 @@ std::vector<Placement> interpolated_placements(Projection& j) {
       if (found[i].first != std::string::npos) last = found[i].second;
       continue;
     }
+    if (unit[i].prose && found[i].first == std::string::npos) continue;  // left as the model wrote it
     const size_t k = i - p.first;
     size_t begin, end;
     if (found[i].first != std::string::npos) {
@@ -298,7 +299,7 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
     if (j.found[i].first != std::string::npos) {
       std::tie(w.begin, w.end) = j.found[i];
       w.known = true;
-    } else if (stretch.first != std::string::npos) {
+    } else if (stretch.first != std::string::npos && !unit[i].prose) {
       w.begin = w.end = w.opens ? stretch.first : stretch.second;
       w.known = true;
     }
@@ -323,22 +324,25 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
   // The others, between the kept ones around them: source position -> translation position.
   const double total = double(code_points(p.sentence));
   std::vector<Placement> placements;
+  double last_x = 0;  // where the last placed markup stands in the sentence
   for (size_t c = 0; c < wants.size(); ++c) {
     const Want& w = wants[c];
     const Run& run = unit[w.run];
+    const double x = double(p.start[w.run - p.first]);
     if (kept[c]) {
       placements.push_back({w.begin, w.end, run.original, run.spaced, w.run});
+      last_x = x;
       continue;
     }
+    if (run.prose) continue;  // left as the model wrote it
     double x0 = 0, y0 = 0, x1 = total, y1 = double(t.size());
-    if (!placements.empty()) y0 = double(placements.back().end), x0 = double(p.start[wants[c - 1].run - p.first]);
+    if (!placements.empty()) y0 = double(placements.back().end), x0 = last_x;
     for (size_t d = c + 1; d < wants.size(); ++d)
       if (kept[d]) {
         x1 = double(p.start[wants[d].run - p.first]);
         y1 = double(wants[d].begin);
         break;
       }
-    const double x = double(p.start[w.run - p.first]);
     const size_t lo = size_t(y0), hi = std::max(lo, size_t(y1));
     size_t at = std::clamp(size_t(std::lround(x1 > x0 ? y0 + (x - x0) * (y1 - y0) / (x1 - x0) : y0)), lo, hi);
     auto inside_word = [&](size_t k) { return k > 0 && k < t.size() && !is_boundary_char(t[k - 1]) && !is_boundary_char(t[k]); };
@@ -350,6 +354,7 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
     else
       while (at > lo && t[at - 1] == ' ') --at;
     placements.push_back({at, at, run.original, run.spaced, w.run});
+    last_x = x;
   }
   return placements;
 }
@@ -439,17 +444,18 @@ bool is_code_like(std::string_view word) {
       (word[0] == '/' || word.rfind("./", 0) == 0 || word.rfind("../", 0) == 0 || word.rfind("~/", 0) == 0 ||
        word.find('.', slash) != std::string_view::npos))
     return true;
-  bool letters = false, lower_then_upper = false, dots = false;
+  auto lower = [&](size_t i) { return std::islower(static_cast<unsigned char>(word[i])) != 0; };
+  auto upper = [&](size_t i) { return std::isupper(static_cast<unsigned char>(word[i])) != 0; };
+  bool letters = false, dots = false;
+  size_t humps = 0;  // lower-case letters followed by a capital: getElementById 3, McCord 1
   for (size_t i = 0; i < word.size(); ++i) {
-    const char c = word[i];
-    letters = letters || std::isalpha(static_cast<unsigned char>(c));
-    if (i > 0 && std::islower(static_cast<unsigned char>(word[i - 1])) && std::isupper(static_cast<unsigned char>(c)))
-      lower_then_upper = true;
-    dots = dots || (c == '.' && i > 1 && i + 2 < word.size() && std::islower(static_cast<unsigned char>(word[i - 1])) &&
-                    std::islower(static_cast<unsigned char>(word[i + 1])) && std::islower(static_cast<unsigned char>(word[i + 2])) &&
-                    std::islower(static_cast<unsigned char>(word[i - 2])));
+    letters = letters || std::isalpha(static_cast<unsigned char>(word[i]));
+    humps += i > 0 && lower(i - 1) && upper(i);
+    dots = dots || (word[i] == '.' && i > 1 && i + 2 < word.size() && lower(i - 2) && lower(i - 1) && lower(i + 1) && lower(i + 2));
   }
-  return letters && (has("_") || lower_then_upper || dots);
+  // camelCase from a small letter (getElementById); names (McCord, DiCaprio, MacDonald) have one hump.
+  const bool camel = humps > 0 && (lower(0) || humps >= 2);
+  return letters && (has("_") || camel || dots);
 }
 
 // Code-like words of plain text runs (ffi_cif, getElementById, https://…) become inline code: they
@@ -481,7 +487,7 @@ Unit split_code_like(const Unit& unit) {
         --end;
       if (!is_code_like(std::string_view(s).substr(begin, end - begin))) continue;
       if (begin > text_from) out.push_back({true, s.substr(text_from, begin - text_from), s.substr(text_from, begin - text_from)});
-      out.push_back({false, s.substr(begin, end - begin), s.substr(begin, end - begin)});
+      out.push_back({false, s.substr(begin, end - begin), s.substr(begin, end - begin), false, /*prose=*/true});
       text_from = end;
     }
     if (text_from < s.size()) out.push_back({true, s.substr(text_from), s.substr(text_from)});
@@ -501,6 +507,7 @@ Unit merge_markup(const Unit& unit) {
       out.back().original += run.original;
       out.back().text += run.text;
       out.back().spaced = out.back().spaced || run.spaced;
+      if (!run.is_text) out.back().prose = out.back().prose && run.prose;
     } else {
       out.push_back(run);
     }

@@ -17,6 +17,8 @@ struct Run {
   std::string text;      // text: what the model reads (entities and escapes decoded); markup: what
                          // it reads as inside the sentence (an inline code's code), often nothing
   bool spaced = false;   // markup: must not touch the words around it (a bare URL would swallow them)
+  bool prose = false;    // markup: a code-like word of the text itself (ffi_cif), not a tag: it stays
+                         // only where the model wrote it, never moved or added
 };
 // One paragraph, heading, table cell or attribute: runs in document order.
 using Unit = std::vector<Run>;

@@ -125,6 +125,26 @@ TEST(AlignedMarkup, IdentifiersUrlsAndPathsInProseReachTheModelVerbatim) {
   EXPECT_TRUE(asked.empty());
 }
 
+TEST(AlignedMarkup, NamesAreProseAndIdentifiersStayWhereTheModelPutThem) {
+  EXPECT_EQ(mt::doc::translate_html("<p>Ask <b>McCord</b> about DiCaprio and MacDonald.</p>", upper_case(), same_words()),
+            "<p>ASK <b>MCCORD</b> ABOUT DICAPRIO AND MACDONALD.</p>");
+  // A "model" that leaves an identifier out: it is not put back (it is no tag), and one that moves
+  // it keeps it where it moved.
+  const mt::doc::TranslateFn drop_it = [](const std::vector<std::string>& pieces) {
+    std::vector<std::string> out;
+    for (const auto& piece : pieces) {
+      std::string s = unmarked(piece);
+      const size_t at = s.find("ffi_cif ");
+      if (at != std::string::npos) s.erase(at, 8);
+      out.push_back(s);
+    }
+    return out;
+  };
+  EXPECT_EQ(mt::doc::translate_html("<p>Pass ffi_cif to <b>it</b>.</p>", drop_it, same_words()), "<p>Pass to <b>it</b>.</p>");
+  EXPECT_EQ(mt::doc::translate_html("<p>Pass <b>x</b> to ffi_call now.</p>", reverse_words(), same_words()),
+            "<p>now. ffi_call to <b>x</b> Pass</p>");
+}
+
 // Fuzz: random paragraphs of words and nested inline elements, shuffled by the "model". Whatever
 // the alignment, the text is the translation exactly (nothing duplicated or dropped), every tag
 // comes back once and in order, and code comes back byte for byte.

@@ -165,12 +165,12 @@ struct Projection {
 // Markup placed between anchors: the runs found (inline code verbatim, text runs' own
 // translations) that follow the source order and cover the most text; the rest of the markup by
 // interpolating its relative position in the sentence between them.
-std::vector<Placement> interpolated_placements(Projection& j) {
-  const Unit& unit = j.unit;
-  const Plan& p = j.p;
-  const std::u32string& t = j.t;
-  const bool english = j.english;
-  auto& found = j.found;
+std::vector<Placement> interpolated_placements(Projection& proj) {
+  const Unit& unit = proj.unit;
+  const Plan& p = proj.p;
+  const std::u32string& t = proj.t;
+  const bool english = proj.english;
+  auto& found = proj.found;
   const size_t total = code_points(p.sentence);
   std::vector<size_t> candidates;
   for (size_t i = p.first; i <= p.last; ++i)
@@ -283,10 +283,10 @@ std::vector<Placement> interpolated_placements(Projection& j) {
 // it, markup that closes them after the translation of the run before it, inline code in place of
 // where it was found. The most of these that keep the markup's order are kept; the rest of the
 // markup goes between them in proportion to its place in the sentence.
-std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::pair<size_t, size_t>>& aligned) {
-  const Unit& unit = j.unit;
-  const Plan& p = j.p;
-  const std::u32string& t = j.t;
+std::vector<Placement> aligned_placements(Projection& proj, const std::vector<std::pair<size_t, size_t>>& aligned) {
+  const Unit& unit = proj.unit;
+  const Plan& p = proj.p;
+  const std::u32string& t = proj.t;
   struct Want {
     size_t run, begin, end;  // end > begin: inline code replacing t[begin, end)
     bool opens, known;
@@ -296,8 +296,8 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
     if (unit[i].is_text) continue;
     Want w{i, 0, 0, opens_words(unit, i), false};
     const auto& stretch = aligned[(w.opens ? i + 1 : i - 1) - p.first];
-    if (j.found[i].first != std::string::npos) {
-      std::tie(w.begin, w.end) = j.found[i];
+    if (proj.found[i].first != std::string::npos) {
+      std::tie(w.begin, w.end) = proj.found[i];
       w.known = true;
     } else if (stretch.first != std::string::npos && !unit[i].prose) {
       w.begin = w.end = w.opens ? stretch.first : stretch.second;
@@ -346,7 +346,7 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
     const size_t lo = size_t(y0), hi = std::max(lo, size_t(y1));
     size_t at = std::clamp(size_t(std::lround(x1 > x0 ? y0 + (x - x0) * (y1 - y0) / (x1 - x0) : y0)), lo, hi);
     auto inside_word = [&](size_t k) { return k > 0 && k < t.size() && !is_boundary_char(t[k - 1]) && !is_boundary_char(t[k]); };
-    if (j.english)
+    if (proj.english)
       while (inside_word(at) && (w.opens ? at > lo : at < hi)) w.opens ? --at : ++at;
     // Emphasis must touch its words: the space goes outside.
     if (w.opens)
@@ -361,10 +361,10 @@ std::vector<Placement> aligned_placements(Projection& j, const std::vector<std::
 
 std::string project(const Unit& unit, const Plan& p, const std::string& translation,
                     const std::vector<std::string>& answers, const Escape& escape, const AlignFn& align) {
-  Projection j{unit, p, without_added_full_stop(utf8::decode(trim(translation)), p.sentence), false,
+  Projection proj{unit, p, without_added_full_stop(utf8::decode(trim(translation)), p.sentence), false,
                std::vector<std::pair<size_t, size_t>>(unit.size(), {std::string::npos, 0})};
-  const std::u32string& t = j.t;
-  j.english = std::none_of(t.begin(), t.end(), is_han);
+  const std::u32string& t = proj.t;
+  proj.english = std::none_of(t.begin(), t.end(), is_han);
   const std::u32string t_lower = lower(t);
   const auto aligned = align ? aligned_stretches(p, t, align) : std::vector<std::pair<size_t, size_t>>{};
 
@@ -379,7 +379,7 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
     size_t at = key.empty() ? std::u32string::npos : t_lower.find(key);
     auto taken = [&](size_t begin) {
       for (size_t r = p.first; r < i; ++r)
-        if (!unit[r].is_text && j.found[r].first < begin + key.size() && begin < j.found[r].second) return true;
+        if (!unit[r].is_text && proj.found[r].first < begin + key.size() && begin < proj.found[r].second) return true;
       return false;
     };
     while (!unit[i].is_text && at != std::u32string::npos && taken(at)) at = t_lower.find(key, at + 1);
@@ -388,15 +388,15 @@ std::string project(const Unit& unit, const Plan& p, const std::string& translat
       // The full stop fragment_key took off, when the sentence has it there too.
       const std::u32string run = utf8::decode(trim(unit[i].text));
       while (end < t.size() && !run.empty() && is_boundary_char(run.back()) && t[end] == run.back()) ++end;
-      j.found[i] = {at, end};
+      proj.found[i] = {at, end};
     } else if (align && !unit[i].is_text && has_words(unit[i].text) && aligned[k].first != std::string::npos) {
       // Code the model changed is replaced by its markup where it was aligned, if that is no prose.
       const auto [begin, end] = aligned[k];
-      if (std::none_of(t.begin() + long(begin), t.begin() + long(end), is_han)) j.found[i] = aligned[k];
+      if (std::none_of(t.begin() + long(begin), t.begin() + long(end), is_han)) proj.found[i] = aligned[k];
     }
   }
-  const auto located = j.found;
-  const std::vector<Placement> placements = align ? aligned_placements(j, aligned) : interpolated_placements(j);
+  const auto located = proj.found;
+  const std::vector<Placement> placements = align ? aligned_placements(proj, aligned) : interpolated_placements(proj);
 
   // Code found where its markup cannot go (out of order) goes with its markup: its text is taken
   // out of the translation there, so it is never written twice.

@@ -19,6 +19,7 @@ Run add_translate_command(CLI::App& app);
 Run add_repl_command(CLI::App& app);
 Run add_train_command(CLI::App& app);
 Run add_train_aligner_command(CLI::App& app);
+Run add_export_command(CLI::App& app);
 Run add_eval_command(CLI::App& app);
 Run add_tokenizer_command(CLI::App& app);
 Run add_bench_command(CLI::App& app);

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add(mt::app::add_repl_command);
   add(mt::app::add_train_command);
   add(mt::app::add_train_aligner_command);
+  add(mt::app::add_export_command);
   add(mt::app::add_eval_command);
   add(mt::app::add_tokenizer_command);
   add(mt::app::add_bench_command);

@@ -75,6 +75,13 @@ if [ "$TINY" = 1 ]; then  # the stages are what is being checked: 100 dev pairs 
   INSTALL=""
 fi
 [ -n "$MINUTES" ] && ARGS+=(--set "max_minutes=$MINUTES")
+# A new machine comes without the run folder: start again from the newest committed snapshot of the
+# run's weights (scripts/snapshot.sh), with its tokenizer; the schedule starts over.
+SNAPSHOT=models/$(basename "$CONFIG" .yaml)-snapshot
+if [ "$TINY" = 0 ] && [ ! -f "$OUT/checkpoint.pt" ] && [ ! -d "$OUT/final" ] && [ -d "$SNAPSHOT" ]; then
+  echo "==> $OUT has no checkpoint: starting from the weights of $SNAPSHOT" >&2
+  ARGS+=(--set "init_from=$SNAPSHOT")
+fi
 # One stage: train CONFIG into run folder $1 (resuming a checkpoint, skipped once finished).
 stage() {
   local config=$1 out=$2

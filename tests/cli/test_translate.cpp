@@ -320,3 +320,24 @@ TEST(TranslateGlossary, TermsInsideCodeAreLeftAlone) {
   EXPECT_NE(prose.out.find("`kubectl delete pod web`"), std::string::npos) << prose.out;
   std::filesystem::remove(glossary);
 }
+
+TEST(Export, Bfloat16WeightsHalveTheFolderAndStillTranslate) {
+  REQUIRE_MODEL();
+  const auto dir = temp_path("exported_model");
+  std::filesystem::remove_all(dir);
+  auto r = run_mt("export -m " + test_model() + " -o " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto source_size = std::filesystem::file_size(test_model() + "/weights.pt");
+  EXPECT_LT(std::filesystem::file_size(dir + "/weights.pt"), source_size * 6 / 10);
+  EXPECT_EQ(std::filesystem::exists(dir + "/aligner.bin"), std::filesystem::exists(test_model() + "/aligner.bin"));
+  r = run_mt("translate -m " + dir, "Where is the train station?\nI like tea.\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(has_han(lines[0]) && has_han(lines[1])) << r.out;
+  // Not over the model itself.
+  r = run_mt("export -m " + dir + " -o " + dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+  std::filesystem::remove_all(dir);
+}

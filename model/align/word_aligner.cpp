@@ -17,6 +17,7 @@ namespace {
 constexpr char kMagic[8] = {'M', 'T', 'A', 'L', 'I', 'G', 'N', '1'};
 constexpr float kUnseen = 1e-7f;     // t(f | e) of a pair the table does not hold
 constexpr float kSameToken = 0.5f;   // a name, number or identifier copied as it is
+constexpr size_t kMaxCells = 4'000'000;  // words × words of a pair aligned at most (a paragraph of ~2,000 words)
 
 bool is_word_char(char32_t c) {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -55,7 +56,7 @@ double digamma(double x) {
 // neighbouring links either proposes where one of the two words is still unaligned.
 std::vector<WordLink> symmetrize(const std::vector<WordLink>& forward, const std::vector<WordLink>& backward, size_t m,
                                  size_t n) {
-  std::vector<char> either(m * n, 0), both(m * n, 0), chosen(m * n, 0);
+  std::vector<char> either(m * n, 0), chosen(m * n, 0);
   for (const auto& l : forward) either[l.source * n + l.target] |= 1;
   for (const auto& l : backward) either[l.source * n + l.target] |= 2;
   std::vector<char> source_aligned(m, 0), target_aligned(n, 0);
@@ -248,7 +249,7 @@ std::vector<WordLink> WordAligner::viterbi(const std::vector<AlignmentToken>& fr
 
 std::vector<WordLink> WordAligner::align(const std::vector<AlignmentToken>& source,
                                          const std::vector<AlignmentToken>& target) const {
-  if (source.empty() || target.empty()) return {};
+  if (source.empty() || target.empty() || source.size() * target.size() > kMaxCells) return {};
   const bool swapped = is_chinese(source) && !is_chinese(target);
   const auto& en = swapped ? target : source;
   const auto& zh = swapped ? source : target;
@@ -274,7 +275,7 @@ bool WordAligner::joined(char32_t first, char32_t second) const {
 
 std::vector<SpanLink> WordAligner::align_spans(std::string_view source, std::string_view target) const {
   const auto s = alignment_tokens(source), t = alignment_tokens(target);
-  if (s.empty() || t.empty()) return {};
+  if (s.empty() || t.empty() || s.size() * t.size() > kMaxCells) return {};
   const bool zh_given_en = !is_chinese(s) || is_chinese(t);
   // Each target token's word: from the first to the last token joined to it.
   std::vector<size_t> word_begin(t.size()), word_end(t.size());

@@ -40,7 +40,9 @@ class WordAligner {
   // Written to a temporary file renamed into place.
   void save(const std::string& path) const;
 
-  // The links between a sentence and its translation, either language first, sorted.
+  // The links between a sentence and its translation, either language first, sorted; none for a
+  // pair over 4 million word pairs (two paragraphs of 2,000 words), whose markup is then placed
+  // by interpolation.
   std::vector<WordLink> align(const std::vector<AlignmentToken>& source, const std::vector<AlignmentToken>& target) const;
   std::vector<WordLink> align(std::string_view source, std::string_view target) const;
   // Each word of the translation linked to the source word it most likely translates, if any (the

@@ -139,6 +139,11 @@ TEST(WordAligner, UnknownWordsStillAlignAndEmptySidesGiveNothing) {
   // A name the model changed a little ("abi" written "bi") still links to it.
   EXPECT_TRUE(has(trained().align("the big dog likes abi.", "大狗喜欢bi。"), 4, 4));
   EXPECT_TRUE(trained().align("", "大狗。").empty());
+  // Past 4 million word pairs nothing is aligned (memory and time stay bounded).
+  std::string long_en, long_zh;
+  for (int i = 0; i < 2100; ++i) long_en += "dog ", long_zh += "狗";
+  EXPECT_TRUE(trained().align(long_en, long_zh).empty());
+  EXPECT_TRUE(trained().align_spans(long_en, long_zh).empty());
   EXPECT_TRUE(trained().align_spans("the dog.", "").empty());
 }
 

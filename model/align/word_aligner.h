@@ -47,8 +47,8 @@ class WordAligner {
   std::vector<WordLink> align(std::string_view source, std::string_view target) const;
   // Each word of the translation linked to the source word it most likely translates, if any (the
   // one direction, completed by the symmetric links: a translated word never belongs to two source
-  // words), as spans. A Chinese
-  // translation's span is the whole word its character is part of (characters joined, above).
+  // words), as spans. A Chinese translation's span is the whole word its character is part of
+  // (the characters training joined, joined_ below).
   std::vector<SpanLink> align_spans(std::string_view source, std::string_view target) const;
 
   size_t vocabulary_size() const { return words_.size(); }

@@ -21,7 +21,7 @@ Run add_export_command(CLI::App& app) {
   cmd->add_option("--weights", o->weights, "How the weights are stored")->check(CLI::IsMember({"bfloat16", "float32"}));
   return [o]() {
     const std::string source = model_or_default(o->model);
-    if (std::filesystem::exists(o->output) && std::filesystem::equivalent(source, o->output))
+    if (std::filesystem::exists(source) && std::filesystem::exists(o->output) && std::filesystem::equivalent(source, o->output))
       throw UsageError("export: -o must be another folder than the model");
     ModelPackage package = load_model(source);
     package.network->to(o->weights == "bfloat16" ? at::kBFloat16 : at::kFloat);

@@ -61,7 +61,7 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
 }
 
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
-                               const WordAligner* aligner, std::optional<Lang> to, bool overwrite, TranslationCounts* counts) {
+                               const WordAlignerFile& aligner, std::optional<Lang> to, bool overwrite, TranslationCounts* counts) {
   const doc::TranslateFn translate = [&](const std::vector<std::string>& texts) {
     std::vector<std::string> repaired;
     for (const auto& t : texts) repaired.push_back(repair_utf8(t));

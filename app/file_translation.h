@@ -31,6 +31,6 @@ TranslationCounts translate_lines(std::istream& in, std::ostream& out, Translato
 // kept (app/document), placed by `aligner` where the model has one. `overwrite`: a catalogue's
 // translated entries are translated again too.
 std::string translate_document(doc::Format format, const std::string& document, Translator& translator,
-                               const WordAligner* aligner, std::optional<Lang> to, bool overwrite = false, TranslationCounts* counts = nullptr);
+                               const WordAlignerFile& aligner, std::optional<Lang> to, bool overwrite = false, TranslationCounts* counts = nullptr);
 
 }  // namespace mt::app

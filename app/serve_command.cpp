@@ -99,7 +99,7 @@ Run add_serve_command(CLI::App& app) {
         },
         o->queue);
     server_options.glossary = translator.options().glossary;  // --glossary, for every request
-    server_options.align = doc::align_with(package.aligner.get());
+    server_options.align = doc::align_with(package.aligner);
     serve::Server server(queue, server_options);
     const int port = server.bind(o->host, o->port);
 

@@ -89,7 +89,7 @@ Run add_translate_command(CLI::App& app) {
       const std::string document{std::istreambuf_iterator<char>(*in), std::istreambuf_iterator<char>()};
       if (in->bad()) throw std::runtime_error("error reading '" + o->input + "'");
       TranslationCounts counts;
-      out << translate_document(format, document, translator, package.aligner.get(), o->flags.target(), o->overwrite, &counts);
+      out << translate_document(format, document, translator, package.aligner, o->flags.target(), o->overwrite, &counts);
       if (!out) throw std::runtime_error("cannot write '" + o->output + "'");
       output.commit();
       spdlog::info("translated a {} document of {} bytes: {} pieces ({} -> {} tokens) in {:.2f} s",

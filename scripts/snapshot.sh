@@ -9,6 +9,8 @@ OUT=${2:-models/$(basename "$RUN")-snapshot}
 MT=${MT:-build/mt}
 [ -d "$RUN/best" ] || { echo "snapshot.sh: $RUN/best not found (no validation yet)" >&2; exit 1; }
 "$MT" export -m "$RUN/best" -o "$OUT" --weights bfloat16
-step=$(tail -n +2 "$RUN/metrics.tsv" | sort -t$'\t' -k19,19g | tail -1 | cut -f1)
+# The step of the best dev score: the column named "score" (which column it is depends on the dev sets).
+step=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == "score") c = i; next }
+                   NR == 2 || $c > best { best = $c; step = $1 } END { print step }' "$RUN/metrics.tsv")
 echo "best of $RUN (step $step by the dev score) as of $(date -u +%Y-%m-%d)" > "$OUT/SNAPSHOT"
 echo "wrote $OUT: $(cat "$OUT/SNAPSHOT")"

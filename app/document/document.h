@@ -34,7 +34,7 @@ using TranslateFn = std::function<std::vector<std::string>(const std::vector<std
 // aligner.bin), around where the markup's text, translated alone, is found in the sentence's
 // translation.
 using AlignFn = std::function<std::vector<SpanLink>(const std::string& source, const std::string& translation)>;
-AlignFn align_with(const WordAligner* aligner);  // an empty function for null
+AlignFn align_with(const WordAlignerFile& aligner);  // empty without one; the file is read on the first call
 
 // Prose (paragraphs, headings, list items, table cells, link text, image alt) is translated; code
 // blocks, inline code, URLs, HTML blocks and front matter are kept byte for byte. A paragraph that

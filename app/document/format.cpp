@@ -40,7 +40,7 @@ std::vector<std::string> format_names() {
   return names;
 }
 
-AlignFn align_with(const WordAligner* aligner) {
+AlignFn align_with(const WordAlignerFile& aligner) {
   if (!aligner) return {};
   return [aligner](const std::string& source, const std::string& translation) {
     return aligner->align_spans(source, translation);

@@ -78,6 +78,24 @@ struct Placement {
   size_t run;
 };
 
+// An English position moved out of the word it falls inside: to the word's start (toward_start) or
+// its end, within [lo, hi].
+size_t out_of_word(const std::u32string& t, size_t at, bool toward_start, size_t lo, size_t hi) {
+  auto inside = [&](size_t k) { return k > 0 && k < t.size() && !is_boundary_char(t[k - 1]) && !is_boundary_char(t[k]); };
+  while (inside(at) && (toward_start ? at > lo : at < hi)) toward_start ? --at : ++at;
+  return at;
+}
+
+// Emphasis must touch its words: markup that opens them goes after the spaces, markup that closes
+// them before, within [lo, hi].
+size_t touching_words(const std::u32string& t, size_t at, bool opens, size_t lo, size_t hi) {
+  if (opens)
+    while (at < hi && t[at] == ' ') ++at;
+  else
+    while (at > lo && t[at - 1] == ' ') --at;
+  return at;
+}
+
 // A heading, cell or label comes back as a sentence, with a full stop the source did not have.
 std::u32string without_added_full_stop(std::u32string t, const std::string& source) {
   const std::u32string s = utf8::decode(source);
@@ -215,15 +233,8 @@ std::vector<Placement> interpolated_placements(Projection& proj) {
     const auto [x0, y0] = anchors[a];
     const auto [x1, y1] = anchors[a + 1];
     const double y = x1 > x0 ? y0 + (double(x) - x0) * (y1 - y0) / (x1 - x0) : y0;
-    size_t pos = std::clamp(size_t(toward_start ? std::floor(y) : std::ceil(y)), lo, hi);
-    auto inside_word = [&](size_t at) { return at > 0 && at < t.size() && !is_boundary_char(t[at - 1]) && !is_boundary_char(t[at]); };
-    if (english && inside_word(pos)) {
-      if (toward_start)
-        while (pos > lo && inside_word(pos)) --pos;
-      else
-        while (pos < hi && inside_word(pos)) ++pos;
-    }
-    return pos;
+    const size_t pos = std::clamp(size_t(toward_start ? std::floor(y) : std::ceil(y)), lo, hi);
+    return english ? out_of_word(t, pos, toward_start, lo, hi) : pos;
   };
 
   std::vector<Placement> placements;
@@ -248,13 +259,7 @@ std::vector<Placement> interpolated_placements(Projection& proj) {
         }
       const bool opens = opens_words(unit, i);
       hi = std::max(last, hi);
-      begin = end = map_position(p.start[k], opens, last, hi);
-      // Emphasis must touch its words: the space goes outside.
-      if (opens)
-        while (begin < hi && t[begin] == ' ') ++begin;
-      else
-        while (begin > last && t[begin - 1] == ' ') --begin;
-      end = begin;
+      begin = end = touching_words(t, map_position(p.start[k], opens, last, hi), opens, last, hi);
       // Words before this markup, since the last placement, keep at least a word or character
       // (an element never comes out empty where there is room).
       const bool words_before = i > p.first && unit[i - 1].is_text && has_words(unit[i - 1].text) &&
@@ -345,14 +350,8 @@ std::vector<Placement> aligned_placements(Projection& proj, const std::vector<st
       }
     const size_t lo = size_t(y0), hi = std::max(lo, size_t(y1));
     size_t at = std::clamp(size_t(std::lround(x1 > x0 ? y0 + (x - x0) * (y1 - y0) / (x1 - x0) : y0)), lo, hi);
-    auto inside_word = [&](size_t k) { return k > 0 && k < t.size() && !is_boundary_char(t[k - 1]) && !is_boundary_char(t[k]); };
-    if (proj.english)
-      while (inside_word(at) && (w.opens ? at > lo : at < hi)) w.opens ? --at : ++at;
-    // Emphasis must touch its words: the space goes outside.
-    if (w.opens)
-      while (at < hi && t[at] == ' ') ++at;
-    else
-      while (at > lo && t[at - 1] == ' ') --at;
+    if (proj.english) at = out_of_word(t, at, w.opens, lo, hi);
+    at = touching_words(t, at, w.opens, lo, hi);
     placements.push_back({at, at, run.original, run.spaced, w.run});
     last_x = x;
   }
@@ -462,6 +461,10 @@ bool is_code_like(std::string_view word) {
 // reach the model marked verbatim and come back byte for byte. Runs with escapes or entities
 // (their bytes differ from their text) are left as they are.
 Unit split_code_like(const Unit& unit) {
+  // An ASCII word, from one space or quote to the next.
+  const auto is_word_byte = [](char c) {
+    return c > ' ' && static_cast<unsigned char>(c) < 0x80 && std::string_view(",;\"'[]{}<>`*").find(c) == std::string_view::npos;
+  };
   Unit out;
   for (const Run& run : unit) {
     if (!run.is_text || run.original != run.text) {
@@ -471,9 +474,6 @@ Unit split_code_like(const Unit& unit) {
     const std::string& s = run.text;
     size_t text_from = 0;
     for (size_t i = 0; i < s.size();) {
-      const auto is_word_byte = [](char c) {
-        return c > ' ' && static_cast<unsigned char>(c) < 0x80 && std::string_view(",;\"'[]{}<>`*").find(c) == std::string_view::npos;
-      };
       if (!is_word_byte(s[i])) {
         ++i;
         continue;

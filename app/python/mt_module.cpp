@@ -210,7 +210,7 @@ class PyTranslator {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
-      translated = parsing([&] { return app::translate_document(*kind, document, *translator, package_->aligner.get(), target, overwrite); });
+      translated = parsing([&] { return app::translate_document(*kind, document, *translator, package_->aligner, target, overwrite); });
     }
     if (package) return py::bytes(translated);
     return py::str(translated);
@@ -238,7 +238,7 @@ class PyTranslator {
       } else {
         const std::string document{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         if (in.bad()) throw std::runtime_error("error reading '" + in_path + "'");
-        file.stream() << parsing([&] { return app::translate_document(kind, document, *translator, package_->aligner.get(), target, overwrite, &counts); });
+        file.stream() << parsing([&] { return app::translate_document(kind, document, *translator, package_->aligner, target, overwrite, &counts); });
       }
       file.commit();
     }

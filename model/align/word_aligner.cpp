@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <tuple>
 
@@ -28,17 +29,17 @@ bool is_word_char(char32_t c) {
 }
 bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0 || c == 0x3000 || c == 0x200B; }
 
-size_t han_tokens(const std::vector<AlignmentToken>& tokens) {
-  size_t n = 0;
-  for (const auto& t : tokens) {
-    size_t at = 0;
-    bool invalid = false;
-    n += utf8::is_han(utf8::next_code_point(t.key, &at, &invalid));
-  }
-  return n;
+// The Han character a token is (a Han character is always a token of its own), or 0.
+char32_t han_character(const AlignmentToken& token) {
+  size_t at = 0;
+  bool invalid = false;
+  const char32_t c = utf8::next_code_point(token.key, &at, &invalid);
+  return at == token.key.size() && utf8::is_han(c) ? c : 0;
 }
 // Whether a sentence is the Chinese side: more Han characters than other words.
-bool is_chinese(const std::vector<AlignmentToken>& tokens) { return 2 * han_tokens(tokens) > tokens.size(); }
+bool is_chinese(const std::vector<AlignmentToken>& tokens) {
+  return 2 * size_t(std::count_if(tokens.begin(), tokens.end(), han_character)) > tokens.size();
+}
 
 // The diagonal prior of token `i` of `m` generating token `j` of `n`, unnormalized.
 float diagonal(size_t i, size_t m, size_t j, size_t n, float tension) {
@@ -228,15 +229,16 @@ std::vector<WordLink> WordAligner::viterbi(const std::vector<AlignmentToken>& fr
   for (const auto& t : to) to_ids.push_back(id(t.key));
   const auto& null_table = zh_given_en ? zh_given_null_ : en_given_null_;
   std::vector<WordLink> links;
+  std::vector<float> prior(from.size());
   for (size_t j = 0; j < to.size(); ++j) {
     double norm = 0;
-    for (size_t i = 0; i < from.size(); ++i) norm += diagonal(i, from.size(), j, to.size(), tension_);
+    for (size_t i = 0; i < from.size(); ++i) norm += prior[i] = diagonal(i, from.size(), j, to.size(), tension_);
     double best = null_probability_ * (to_ids[j] >= 0 ? null_table[size_t(to_ids[j])] : kUnseen);
     size_t best_i = from.size();
     for (size_t i = 0; i < from.size(); ++i) {
       const float t = zh_given_en ? probability(from_ids[i], to_ids[j], from[i].key, to[j].key, true)
                                   : probability(to_ids[j], from_ids[i], to[j].key, from[i].key, false);
-      const double p = (1 - null_probability_) * t * diagonal(i, from.size(), j, to.size(), tension_) / norm;
+      const double p = (1 - null_probability_) * t * prior[i] / norm;
       if (p > best) {
         best = p;
         best_i = i;
@@ -248,14 +250,15 @@ std::vector<WordLink> WordAligner::viterbi(const std::vector<AlignmentToken>& fr
 }
 
 std::vector<WordLink> WordAligner::align(const std::vector<AlignmentToken>& source,
-                                         const std::vector<AlignmentToken>& target) const {
-  if (source.empty() || target.empty() || source.size() * target.size() > kMaxCells) return {};
+                                         const std::vector<AlignmentToken>& target,
+                                         std::vector<WordLink>* target_side) const {
   const bool swapped = is_chinese(source) && !is_chinese(target);
   const auto& en = swapped ? target : source;
   const auto& zh = swapped ? source : target;
   // Both directions as (en, zh) links.
   auto zh_side = viterbi(en, zh, true);  // (en index, zh index)
   auto en_side = viterbi(zh, en, false);  // (zh index, en index)
+  if (target_side) *target_side = swapped ? en_side : zh_side;  // (source, target) either way
   for (auto& l : en_side) std::swap(l.source, l.target);
   auto links = symmetrize(zh_side, en_side, en.size(), zh.size());
   if (swapped) {
@@ -263,6 +266,12 @@ std::vector<WordLink> WordAligner::align(const std::vector<AlignmentToken>& sour
     std::sort(links.begin(), links.end());
   }
   return links;
+}
+
+std::vector<WordLink> WordAligner::align(const std::vector<AlignmentToken>& source,
+                                         const std::vector<AlignmentToken>& target) const {
+  if (source.empty() || target.empty() || source.size() * target.size() > kMaxCells) return {};
+  return align(source, target, nullptr);
 }
 
 std::vector<WordLink> WordAligner::align(std::string_view source, std::string_view target) const {
@@ -276,25 +285,21 @@ bool WordAligner::joined(char32_t first, char32_t second) const {
 std::vector<SpanLink> WordAligner::align_spans(std::string_view source, std::string_view target) const {
   const auto s = alignment_tokens(source), t = alignment_tokens(target);
   if (s.empty() || t.empty() || s.size() * t.size() > kMaxCells) return {};
-  const bool zh_given_en = !is_chinese(s) || is_chinese(t);
   // Each target token's word: from the first to the last token joined to it.
   std::vector<size_t> word_begin(t.size()), word_end(t.size());
-  auto han = [&](size_t j) {
-    size_t at = 0;
-    bool invalid = false;
-    const char32_t c = utf8::next_code_point(t[j].key, &at, &invalid);
-    return t[j].key.size() == at && utf8::is_han(c) ? c : char32_t(0);
-  };
-  for (size_t j = 0; j < t.size(); ++j)
-    word_begin[j] = j > 0 && han(j) && han(j - 1) && t[j - 1].end == t[j].begin && joined(han(j - 1), han(j)) ? word_begin[j - 1] : j;
+  for (size_t j = 0; j < t.size(); ++j) {
+    const char32_t c = han_character(t[j]), before = j > 0 ? han_character(t[j - 1]) : 0;
+    word_begin[j] = c && before && t[j - 1].end == t[j].begin && joined(before, c) ? word_begin[j - 1] : j;
+  }
   for (size_t j = t.size(); j-- > 0;)
     word_end[j] = j + 1 < t.size() && word_begin[j + 1] == word_begin[j] ? word_end[j + 1] : j;
   // The translation's words by the source word each most likely translates; those left without one
   // take a link the symmetric alignment has for them (a word moved far from its source, "昨天").
-  auto links = viterbi(s, t, zh_given_en);
+  std::vector<WordLink> links;
+  const auto symmetric = align(s, t, &links);
   std::vector<bool> linked(t.size(), false);
   for (const auto& l : links) linked[l.target] = true;
-  for (const auto& l : align(s, t))
+  for (const auto& l : symmetric)
     if (!linked[l.target]) {
       links.push_back(l);
       linked[l.target] = true;
@@ -303,6 +308,22 @@ std::vector<SpanLink> WordAligner::align_spans(std::string_view source, std::str
   for (const auto& l : links)
     spans.push_back({s[l.source].begin, s[l.source].end, t[word_begin[l.target]].begin, t[word_end[l.target]].end});
   return spans;
+}
+
+// ---- the file beside a model ----
+
+struct WordAlignerFile::State {
+  std::string path;
+  std::once_flag loaded;
+  std::unique_ptr<const WordAligner> aligner;
+};
+
+WordAlignerFile::WordAlignerFile(std::string path) : state_(std::make_shared<State>()) { state_->path = std::move(path); }
+
+const WordAligner* WordAlignerFile::get() const {
+  if (!state_) return nullptr;
+  std::call_once(state_->loaded, [this] { state_->aligner = std::make_unique<const WordAligner>(WordAligner::load(state_->path)); });
+  return state_->aligner.get();
 }
 
 // ---- training ----
@@ -321,6 +342,33 @@ bool WordAlignerTrainer::add(std::string_view en, std::string_view zh, size_t ma
   offsets_en_.push_back(en_.size());
   offsets_zh_.push_back(zh_.size());
   return true;
+}
+
+// Words of Chinese: side-by-side characters the trained table aligns to one English word, in most of
+// the (at least 3) pairs where they meet.
+void WordAlignerTrainer::join_characters(WordAligner& aligner) const {
+  const size_t pair_count = pairs();
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> bigrams;  // -> (same word, seen)
+  std::vector<AlignmentToken> en_tokens, zh_tokens;
+  auto tokens_of = [&](const std::vector<uint32_t>& ids, size_t begin, size_t end, std::vector<AlignmentToken>& out) {
+    out.clear();
+    for (size_t i = begin; i < end; ++i) out.push_back({words_[ids[i]], i - begin, i - begin + 1});
+  };
+  for (size_t s = 0; s < pair_count; ++s) {
+    tokens_of(en_, offsets_en_[s], offsets_en_[s + 1], en_tokens);
+    tokens_of(zh_, offsets_zh_[s], offsets_zh_[s + 1], zh_tokens);
+    std::vector<size_t> source_of(zh_tokens.size(), size_t(-1));
+    for (const auto& l : aligner.viterbi(en_tokens, zh_tokens, true)) source_of[l.target] = l.source;
+    for (size_t j = 0; j + 1 < zh_tokens.size(); ++j)
+      if (const char32_t a = han_character(zh_tokens[j]), b = han_character(zh_tokens[j + 1]); a && b) {
+        auto& [same, seen] = bigrams[uint64_t(a) << 32 | b];
+        same += source_of[j] != size_t(-1) && source_of[j] == source_of[j + 1];
+        ++seen;
+      }
+  }
+  for (const auto& [bigram, counts] : bigrams)
+    if (counts.second >= 3 && 2 * counts.first > counts.second) aligner.joined_.push_back(bigram);
+  std::sort(aligner.joined_.begin(), aligner.joined_.end());
 }
 
 WordAligner WordAlignerTrainer::train(const AlignerTrainOptions& options,
@@ -435,37 +483,7 @@ WordAligner WordAlignerTrainer::train(const AlignerTrainOptions& options,
     aligner.en_given_zh_.push_back(ez);
   }
 
-  // Words of Chinese: side-by-side characters the table aligns to one English word, in most of the
-  // (at least 3) pairs where they meet.
-  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> bigrams;  // -> (same word, seen)
-  std::vector<AlignmentToken> en_tokens, zh_tokens;
-  auto tokens_of = [&](const std::vector<uint32_t>& ids, size_t begin, size_t end, std::vector<AlignmentToken>& out) {
-    out.clear();
-    for (size_t i = begin; i < end; ++i) out.push_back({words_[ids[i]], i - begin, i - begin + 1});
-  };
-  for (size_t s = 0; s < pair_count; ++s) {
-    tokens_of(en_, offsets_en_[s], offsets_en_[s + 1], en_tokens);
-    tokens_of(zh_, offsets_zh_[s], offsets_zh_[s + 1], zh_tokens);
-    std::vector<size_t> source_of(zh_tokens.size(), size_t(-1));
-    for (const auto& l : aligner.viterbi(en_tokens, zh_tokens, true)) source_of[l.target] = l.source;
-    size_t first_code = 0;
-    bool invalid = false;
-    std::vector<char32_t> han(zh_tokens.size(), 0);
-    for (size_t j = 0; j < zh_tokens.size(); ++j) {
-      first_code = 0;
-      const char32_t c = utf8::next_code_point(zh_tokens[j].key, &first_code, &invalid);
-      if (first_code == zh_tokens[j].key.size() && utf8::is_han(c)) han[j] = c;
-    }
-    for (size_t j = 0; j + 1 < zh_tokens.size(); ++j)
-      if (han[j] && han[j + 1]) {
-        auto& [same, seen] = bigrams[uint64_t(han[j]) << 32 | han[j + 1]];
-        same += source_of[j] != size_t(-1) && source_of[j] == source_of[j + 1];
-        ++seen;
-      }
-  }
-  for (const auto& [bigram, counts] : bigrams)
-    if (counts.second >= 3 && 2 * counts.first > counts.second) aligner.joined_.push_back(bigram);
-  std::sort(aligner.joined_.begin(), aligner.joined_.end());
+  join_characters(aligner);
   if (log) log(std::to_string(aligner.joined_.size()) + " pairs of Han characters joined into words");
   return aligner;
 }

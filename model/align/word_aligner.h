@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,10 @@ class WordAligner {
   // `zh_given_en`: `from` is the English side.
   std::vector<WordLink> viterbi(const std::vector<AlignmentToken>& from, const std::vector<AlignmentToken>& to,
                                 bool zh_given_en) const;
+  // align() of non-empty sides; `target_side`, if given, gets the one direction that links each
+  // target token to its source.
+  std::vector<WordLink> align(const std::vector<AlignmentToken>& source, const std::vector<AlignmentToken>& target,
+                              std::vector<WordLink>* target_side) const;
   int id(const std::string& key) const;
   float probability(int en, int zh, const std::string& en_key, const std::string& zh_key, bool zh_given_en) const;
 
@@ -73,6 +78,22 @@ class WordAligner {
   std::vector<uint64_t> joined_;
   bool joined(char32_t first, char32_t second) const;
   float tension_ = 4.0f, null_probability_ = 0.08f;
+};
+
+// The aligner file beside a model, read when first needed: plain text never pays for it, and a bad
+// file fails only what uses it. Copies share one aligner; get() is thread-safe.
+class WordAlignerFile {
+ public:
+  WordAlignerFile() = default;  // no aligner
+  explicit WordAlignerFile(std::string path);
+  explicit operator bool() const { return state_ != nullptr; }
+  // Null without one; throws as WordAligner::load (and again on the next call) for a bad file.
+  const WordAligner* get() const;
+  const WordAligner* operator->() const { return get(); }
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
 };
 
 struct AlignerTrainOptions {
@@ -98,6 +119,7 @@ class WordAlignerTrainer {
 
  private:
   int intern(const std::string& key);
+  void join_characters(WordAligner& aligner) const;  // fills aligner.joined_
   std::vector<std::string> words_;
   std::unordered_map<std::string, int> ids_;
   std::vector<uint32_t> en_, zh_;  // the tokens of every pair, concatenated

@@ -114,7 +114,7 @@ ModelPackage load_model(const std::string& folder, c10::Device device) {
   if (version < 1 || version > kModelFormatVersion)
     throw std::runtime_error("model '" + folder + "' has format version " + std::to_string(version) +
                              "; this mt reads version " + std::to_string(kModelFormatVersion));
-  ModelPackage package{ModelConfig{}, nullptr, Tokenizer::load((dir / "tokenizer.model").string()), nullptr};
+  ModelPackage package{ModelConfig{}, nullptr, Tokenizer::load((dir / "tokenizer.model").string()), {}};
   try {
     package.config = config_from_json(j.at("config").dump());
   } catch (const std::exception& e) {
@@ -127,8 +127,7 @@ ModelPackage load_model(const std::string& folder, c10::Device device) {
   read_weights(*package.network, (dir / "weights.pt").string());
   package.network->to(device);
   package.network->eval();
-  if (fs::exists(dir / "aligner.bin"))
-    package.aligner = std::make_shared<const WordAligner>(WordAligner::load((dir / "aligner.bin").string()));
+  if (fs::exists(dir / "aligner.bin")) package.aligner = WordAlignerFile((dir / "aligner.bin").string());
   return package;
 }
 

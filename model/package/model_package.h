@@ -2,7 +2,6 @@
 // (the parameters, by name), tokenizer.model (SentencePiece), and optionally aligner.bin (the word
 // aligner that places markup, model/align). `-m FOLDER` is all a user passes.
 #pragma once
-#include <memory>
 #include <string>
 
 #include <c10/core/Device.h>
@@ -21,7 +20,7 @@ struct ModelPackage {
   ModelConfig config;
   Transformer network{nullptr};
   Tokenizer tokenizer;
-  std::shared_ptr<const WordAligner> aligner;  // null when the folder has no aligner.bin
+  WordAlignerFile aligner;  // aligner.bin, read on first use; empty when the folder has none
 };
 
 // Throws std::runtime_error with a one-line message on a missing, foreign, corrupt or truncated

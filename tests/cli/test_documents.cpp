@@ -126,7 +126,7 @@ TEST(Documents, BoldLandsOnTheWordsItsTextWasAlignedTo) {
     for (auto& c : bold) c = char(std::tolower(static_cast<unsigned char>(c)));
     placed += bold.find(cases[i].rendering) != std::string::npos && bold.size() <= cases[i].rendering.size() + 6;
   }
-  EXPECT_GE(placed, cases.size() - 3) << r.out;
+  EXPECT_GE(placed, cases.size() - 2) << r.out;  // placing by fragments found 9 of these 12
 }
 
 TEST(Documents, FormatFlagOnStdin) {

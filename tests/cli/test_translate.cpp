@@ -207,6 +207,14 @@ TEST(TranslateErrors, AlignmentsNeedAnAlignerAndPlainText) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
   EXPECT_NE(r.err.find("no word aligner"), std::string::npos) << r.err;
+  // A bad aligner.bin fails only what needs it.
+  write_text(dir + "/aligner.bin", "not an aligner");
+  r = run_mt("translate -m " + dir, "hello\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run_mt("translate --format html -m " + dir, "<p>hello <b>world</b></p>\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("not a word aligner"), std::string::npos) << r.err;
   r = run_mt("translate --alignments --format html " + model_arg(), "<p>hello</p>\n");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--alignments works with --format text"), std::string::npos) << r.err;

@@ -39,7 +39,7 @@ score() {
   "$MT" eval -m "$model" -s "$DATA/$stem.$from" -r "$DATA/$stem.$to" --to "$to" --tokenize "$tokenize" --json \
     > "$OUT/scores.json"
   end=$(date +%s%N)
-  /usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(f"{s[\"bleu\"]:.2f} {s[\"chrf\"]:.2f}", end=" ")' \
+  /usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("%.2f %.2f" % (s["bleu"], s["chrf"]), end=" ")' \
     "$OUT/scores.json"
   echo $(((end - start) / 1000000))
 }

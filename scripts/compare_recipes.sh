@@ -14,7 +14,9 @@
 #
 # From scratch, a few hundred steps only tell the dev losses apart. With --from, each variant
 # instead fine-tunes a model of the long run (its weights, network and tokenizer) for the same
-# steps, warming up to 4e-4 and cooling to zero: there a few hundred steps show in BLEU.
+# steps, warming up to 4e-4 and cooling to zero: there a few hundred steps show in BLEU. The
+# variants' last weights and the model they started from are then scored on the whole dev sets,
+# greedy, both directions (the table, and the harmonic mean the long run picks by).
 #
 #   scripts/compare_recipes.sh [--out runs/recipes] [--steps 600] [--from MODEL] VARIANT...
 set -euo pipefail
@@ -58,8 +60,9 @@ COMMON=(--set "data=$DATA" --set threads=1 --set lr=0.001 --set warmup=400 --set
 SMALL=(--set model.d_model=256 --set model.heads=4 --set model.ffn=1024 --set model.enc_layers=6 --set model.dec_layers=3)
 if [ -n "$FROM" ]; then  # fine-tuning: the model's network, tokenizer and batch size
   [ -f "$FROM/model.json" ] || { echo "compare_recipes.sh: $FROM is not a model folder" >&2; exit 2; }
+  # no validation, so `best` is the last weights; the final pick (one pair a set) is left to the table
   COMMON=(--set "data=$DATA" --set threads=1 --set "init_from=$(realpath "$FROM")" --set lr=0.0004 --set warmup=50
-          --set "decay_steps=$((STEPS - 50))" --set valid_every=1000000 --set final_beam=1 --set final_sentences=500
+          --set "decay_steps=$((STEPS - 50))" --set valid_every=1000000 --set final_beam=1 --set final_sentences=1
           --set average_last=1 --set log_every=50)
   SMALL=()
   for name in "${VARIANTS[@]}"; do
@@ -94,6 +97,27 @@ for name in "${rest[@]}"; do
   run "$name" &
 done
 wait
-for name in "${VARIANTS[@]}"; do
-  echo "$name: $(grep -h 'last checkpoint: dev BLEU' "$OUT/$name/train.log" | tail -1 | sed 's/.*last checkpoint: //')"
+if [ -z "$FROM" ]; then
+  for name in "${VARIANTS[@]}"; do
+    echo "$name: $(grep -h 'last checkpoint: dev BLEU' "$OUT/$name/train.log" | tail -1 | sed 's/.*last checkpoint: //')"
+  done
+  exit 0
+fi
+# BLEU of MODEL on a dev set: $2 the set's stem, $3 the target language.
+bleu() {
+  local source=en tokenize=zh
+  [ "$3" = en ] && source=zh && tokenize=13a
+  "$MT" eval -m "$1" -s "$DATA/$2.$source" -r "$DATA/$2.$3" --to "$3" --tokenize "$tokenize" --beam 1 --json |
+    /usr/bin/python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["bleu"])'
+}
+SETS=$(/usr/bin/python3 -c 'import sys, yaml; print(" ".join(yaml.safe_load(open(sys.argv[1]))["dev"]))' scripts/en-zh-v3.yaml)
+header="| variant |" && rule="| --- |"
+for stem in $SETS; do header+=" ${stem##*/} en→zh | zh→en |"; rule+=" ---: | ---: |"; done
+echo "$header harmonic mean |" && echo "$rule ---: |"
+for name in from "${VARIANTS[@]}"; do
+  model=$OUT/$name/best && [ "$name" = from ] && model=$FROM
+  scores=()
+  for stem in $SETS; do scores+=("$(bleu "$model" "$stem" zh)" "$(bleu "$model" "$stem" en)"); done
+  mean=$(printf '%s\n' "${scores[@]}" | awk '{ s += 1 / ($1 > 0 ? $1 : 1e-9) } END { printf "%.2f", NR / s }')
+  printf '| %s |%s %s |\n' "$name" "$(printf ' %s |' "${scores[@]}")" "$mean"
 done

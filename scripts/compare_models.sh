@@ -5,42 +5,37 @@
 # one run on one machine, so the times compare. Nothing else should run meanwhile: pause a
 # training run with kill -STOP and resume it with kill -CONT.
 #
-#   scripts/compare_models.sh [--data ../shared/data] [--out runs/compare] MODEL...
+#   scripts/compare_models.sh [--data ../shared/data] MODEL...
 #   scripts/compare_models.sh models/en-zh runs/en-zh-v3/final
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MT=${MT:-$PWD/build/mt}
 DATA=${MT_SHARED_DATA:-$PWD/../shared/data}
-OUT=runs/compare
 MODELS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) DATA=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
     -*) echo "compare_models.sh: unknown option $1" >&2; exit 2 ;;
     *) MODELS+=("$1"); shift ;;
   esac
 done
-[ ${#MODELS[@]} -gt 0 ] || { echo "usage: compare_models.sh [--data DIR] [--out DIR] MODEL..." >&2; exit 2; }
+[ ${#MODELS[@]} -gt 0 ] || { echo "usage: compare_models.sh [--data DIR] MODEL..." >&2; exit 2; }
 for model in "${MODELS[@]}"; do
   [ -f "$model/model.json" ] || { echo "compare_models.sh: $model is not a model folder" >&2; exit 2; }
 done
-if pgrep -f 'mt train' | xargs -r ps -o stat= -p | grep -qv T; then
+if pgrep -f 'mt train' | xargs -r -n1 ps -o stat= -p | grep -qv T; then
   echo "compare_models.sh: warning: a training run is using the cores; the times will not compare" >&2
 fi
-mkdir -p "$OUT"
 SETS=(test/tatoeba-test.cmn_Hans dev/tatoeba-dev dev/newstest2017 extra/ud-pud)
 
-# Score one model on one set and direction; prints "bleu chrf milliseconds".
+# Score one model on one set and direction (mt eval picks sacreBLEU's tokenizer by the reference's
+# language); prints "bleu chrf milliseconds".
 score() {
-  local model=$1 stem=$2 from=$3 to=$4 tokenize=zh start end
-  [ "$to" = en ] && tokenize=13a
+  local start json end
   start=$(date +%s%N)
-  "$MT" eval -m "$model" -s "$DATA/$stem.$from" -r "$DATA/$stem.$to" --to "$to" --tokenize "$tokenize" --json \
-    > "$OUT/scores.json"
+  json=$("$MT" eval -m "$1" -s "$DATA/$2.$3" -r "$DATA/$2.$4" --to "$4" --json)
   end=$(date +%s%N)
-  /usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("%.2f %.2f" % (s["bleu"], s["chrf"]), end=" ")' \
-    "$OUT/scores.json"
+  /usr/bin/python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print("%.2f %.2f" % (s["bleu"], s["chrf"]), end=" ")' "$json"
   echo $(((end - start) / 1000000))
 }
 

@@ -60,9 +60,10 @@ COMMON=(--set "data=$DATA" --set threads=1 --set lr=0.001 --set warmup=400 --set
 SMALL=(--set model.d_model=256 --set model.heads=4 --set model.ffn=1024 --set model.enc_layers=6 --set model.dec_layers=3)
 if [ -n "$FROM" ]; then  # fine-tuning: the model's network, tokenizer and batch size
   [ -f "$FROM/model.json" ] || { echo "compare_recipes.sh: $FROM is not a model folder" >&2; exit 2; }
-  # no validation, so `best` is the last weights; the final pick (one pair a set) is left to the table
+  # one validation, at the last step, so `best` is the last weights; it and the final pick read one
+  # pair a set: the table below scores the whole sets
   COMMON=(--set "data=$DATA" --set threads=1 --set "init_from=$(realpath "$FROM")" --set lr=0.0004 --set warmup=50
-          --set "decay_steps=$((STEPS - 50))" --set valid_every=1000000 --set final_beam=1 --set final_sentences=1
+          --set "decay_steps=$((STEPS - 50))" --set valid_every=1000000 --set valid_sentences=1 --set final_beam=1 --set final_sentences=1
           --set average_last=1 --set log_every=50)
   SMALL=()
   for name in "${VARIANTS[@]}"; do
@@ -103,11 +104,11 @@ if [ -z "$FROM" ]; then
   done
   exit 0
 fi
-# BLEU of MODEL on a dev set: $2 the set's stem, $3 the target language.
+# BLEU of MODEL on a dev set: $2 the set's stem, $3 the target language (mt eval picks the tokenizer).
 bleu() {
-  local source=en tokenize=zh
-  [ "$3" = en ] && source=zh && tokenize=13a
-  "$MT" eval -m "$1" -s "$DATA/$2.$source" -r "$DATA/$2.$3" --to "$3" --tokenize "$tokenize" --beam 1 --json |
+  local source=en
+  [ "$3" = en ] && source=zh
+  "$MT" eval -m "$1" -s "$DATA/$2.$source" -r "$DATA/$2.$3" --to "$3" --beam 1 --json |
     /usr/bin/python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["bleu"])'
 }
 SETS=$(/usr/bin/python3 -c 'import sys, yaml; print(" ".join(yaml.safe_load(open(sys.argv[1]))["dev"]))' scripts/en-zh-v3.yaml)

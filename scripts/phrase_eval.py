@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTRACTIONS = [("can't", "cannot"), ("won't", "will not"), ("n't", " not"), ("'m", " am"), ("'re", " are"),
@@ -46,13 +45,8 @@ def read_phrases(path):
 
 
 def translate(mt, model, lines, target, options):
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
-        f.writelines(line + "\n" for line in lines)
-    try:
-        out = subprocess.run([mt, "translate", "-m", model, "--to", target, "-i", f.name] + options,
-                             check=True, capture_output=True, text=True).stdout.splitlines()
-    finally:
-        os.unlink(f.name)
+    out = subprocess.run([mt, "translate", "-m", model, "--to", target] + options, input="".join(l + "\n" for l in lines),
+                         check=True, capture_output=True, text=True).stdout.splitlines()
     if len(out) != len(lines):
         sys.exit(f"{model}: {len(out)} translations for {len(lines)} phrases")
     return out

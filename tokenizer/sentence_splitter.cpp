@@ -10,7 +10,6 @@ namespace mt {
 namespace {
 
 bool is_space(char32_t c) { return utf8::is_python_space(c) || c == 0x3000; }
-bool is_han(char32_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2FFFF); }
 bool is_ascii_lower(char32_t c) { return c >= 'a' && c <= 'z'; }
 bool is_ascii_upper(char32_t c) { return c >= 'A' && c <= 'Z'; }
 bool is_letter(char32_t c) { return is_ascii_lower(c) || is_ascii_upper(c) || (c >= 0xC0 && c <= 0x24F); }
@@ -75,7 +74,7 @@ std::u32string word_at(const std::u32string& t, size_t pos) {
 // Whether a Latin sentence end (the run t[mark, end) of . ! ? …, closers included) ends a sentence.
 bool latin_break(const std::u32string& t, size_t mark, size_t run_end, size_t end) {
   if (end == t.size()) return true;
-  if (!is_space(t[end])) return is_han(t[end]);  // "3.5", "example.com", "e.g.," — but "OK.我们" ends one
+  if (!is_space(t[end])) return utf8::is_han(t[end]);  // "3.5", "example.com", "e.g.," — but "OK.我们" ends one
   size_t next = end;
   while (next < t.size() && is_space(t[next])) ++next;
   if (next == t.size()) return true;
@@ -119,7 +118,7 @@ std::vector<std::string> split_sentences(std::string_view text) {
     size_t run_end = i;
     bool chinese = false;
     while (run_end < t.size() && (is_chinese_end(t[run_end]) || is_latin_end(t[run_end]))) {
-      chinese = chinese || is_chinese_end(t[run_end]) || (t[run_end] == U'…' && i > 0 && is_han(t[i - 1]));
+      chinese = chinese || is_chinese_end(t[run_end]) || (t[run_end] == U'…' && i > 0 && utf8::is_han(t[i - 1]));
       ++run_end;
     }
     size_t end = run_end;

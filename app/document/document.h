@@ -24,6 +24,10 @@ std::vector<std::string> file_extensions();
 bool has_file_extension(const std::string& path);
 std::string_view format_name(Format format);
 
+// The lines of a text, split at each '\n' (a text that ends with one ends with an empty line):
+// joined back with '\n' they give the text again.
+std::vector<std::string> split_lines(std::string_view text);
+
 // Translates a batch of plain-text pieces (one result per input, in order). The caller binds the
 // direction. A piece marks the code it holds verbatim (mark_verbatim, tokenizer/terminology.h),
 // which mt's Translator reads through; the results hold no marks.

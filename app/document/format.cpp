@@ -99,4 +99,12 @@ bool has_file_extension(const std::string& path) {
   return std::find(all.begin(), all.end(), ext) != all.end();
 }
 
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  for (size_t nl; (nl = text.find('\n', at)) != std::string_view::npos; at = nl + 1) lines.emplace_back(text.substr(at, nl - at));
+  lines.emplace_back(text.substr(at));
+  return lines;
+}
+
 }  // namespace mt::doc

@@ -109,14 +109,6 @@ std::string marked(const std::string& line) {
   return out;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t at = 0;
-  for (size_t nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) lines.push_back(text.substr(at, nl - at));
-  lines.push_back(text.substr(at));
-  return lines;
-}
-
 int header_plurals(const std::string& header) {
   std::unique_ptr<char, void (*)(void*)> field(po_header_field(header.c_str(), "Plural-Forms"), std::free);
   if (!field) return 0;

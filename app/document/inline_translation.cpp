@@ -64,12 +64,6 @@ struct Plan {
   size_t piece = 0;                   // the sentence's piece
 };
 
-size_t code_points(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // One placement: markup bytes at a position of the translation, or in place of a stretch of it.
 struct Placement {
   size_t begin, end;
@@ -189,7 +183,7 @@ std::vector<Placement> interpolated_placements(Projection& proj) {
   const std::u32string& t = proj.t;
   const bool english = proj.english;
   auto& found = proj.found;
-  const size_t total = code_points(p.sentence);
+  const size_t total = utf8::length(p.sentence);
   std::vector<size_t> candidates;
   for (size_t i = p.first; i <= p.last; ++i)
     if (found[i].first != std::string::npos) candidates.push_back(i);
@@ -218,7 +212,7 @@ std::vector<Placement> interpolated_placements(Projection& proj) {
     if (found[i].first == std::string::npos) continue;
     // The run without its surrounding spaces is what was found.
     const size_t k = i - p.first;
-    const size_t lead = code_points(leading_space(unit[i].text)), trail = code_points(trailing_space(unit[i].text));
+    const size_t lead = utf8::length(leading_space(unit[i].text)), trail = utf8::length(trailing_space(unit[i].text));
     anchors.push_back({double(p.start[k] + lead), double(found[i].first)});
     anchors.push_back({double(p.start[k] + std::max(p.length[k], lead + trail) - trail), double(found[i].second)});
   }
@@ -327,7 +321,7 @@ std::vector<Placement> aligned_placements(Projection& proj, const std::vector<st
   for (size_t c = top; c != size_t(-1); c = previous[c]) kept[c] = true;
 
   // The others, between the kept ones around them: source position -> translation position.
-  const double total = double(code_points(p.sentence));
+  const double total = double(utf8::length(p.sentence));
   std::vector<Placement> placements;
   double last_x = 0;  // where the last placed markup stands in the sentence
   for (size_t c = 0; c < wants.size(); ++c) {
@@ -584,13 +578,13 @@ std::vector<std::string> translate_units(const std::vector<Unit>& units, const T
     // What the model is asked has the code in it marked verbatim: no glossary term is looked for there.
     std::string raw, marked;
     for (size_t i = p.first; i <= p.last; ++i) {
-      p.start.push_back(code_points(raw));
-      p.length.push_back(code_points(unit[i].text));
+      p.start.push_back(utf8::length(raw));
+      p.length.push_back(utf8::length(unit[i].text));
       raw += unit[i].text;
       marked += !unit[i].is_text && has_words(unit[i].text) ? mark_verbatim(unit[i].text) : unit[i].text;
       if (!align && p.first < p.last && unit[i].is_text && has_words(unit[i].text)) p.fragment[i] = ask(trim(unit[i].text));
     }
-    const size_t lead = code_points(leading_space(raw));
+    const size_t lead = utf8::length(leading_space(raw));
     for (auto& start : p.start) start = start > lead ? start - lead : 0;
     p.sentence = trim(raw);
     p.piece = ask(trim(marked));

@@ -38,7 +38,7 @@ struct Cue {
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
-std::vector<Line> split_lines(std::string_view doc) {
+std::vector<Line> numbered_lines(std::string_view doc) {
   std::vector<Line> lines;
   for (size_t at = 0, number = 1; at < doc.size(); ++number) {
     size_t next = doc.find('\n', at);
@@ -309,7 +309,7 @@ Unit unit_of(const std::string& inner, bool vtt) {
 std::string translate_subtitles(const std::string& document, bool vtt, const TranslateFn& translate,
                                 const AlignFn& align) {
   const std::string_view doc(document);
-  const auto lines = split_lines(doc);
+  const auto lines = numbered_lines(doc);
   const std::string newline = doc.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
   size_t first = 0;
   if (vtt) {

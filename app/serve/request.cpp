@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tokenizer/normalizer.h"
+#include "tokenizer/utf8.h"
 
 namespace mt::serve {
 
@@ -258,9 +259,7 @@ DetectRequest parse_detect_request(const nlohmann::json& fields, const RequestLi
   return {std::move(texts[0])};
 }
 
-size_t count_characters(const std::string& text) {
-  return size_t(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+size_t count_characters(const std::string& text) { return utf8::length(text); }
 
 std::string api_key_of(const nlohmann::json& fields) { return optional_string(fields, "api_key").value_or(""); }
 

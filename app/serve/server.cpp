@@ -33,17 +33,6 @@ std::string dump(const json& body) {
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  for (;;) {
-    const size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return lines;
-    start = end + 1;
-  }
-}
-
 // The text of an HTML document for language detection: tag names and entities are not words.
 std::string without_markup(const std::string& html) {
   std::string text;
@@ -301,7 +290,7 @@ Server::Reply Server::translate(const json& fields) {
     } else if (request.html) {
       html_texts.push_back(i);
     } else {
-      auto text_lines = split_lines(text);
+      auto text_lines = doc::split_lines(text);
       spans[i] = {lines.size(), text_lines.size()};
       for (auto& line : text_lines) lines.push_back(std::move(line));
     }
@@ -360,7 +349,7 @@ Server::Reply Server::translate_file(const json& fields, const Upload& upload, c
   if (request.source == request.target) {
     translated = upload.bytes;  // already in the target language
   } else if (format == doc::Format::Text) {
-    const auto lines = split_lines(repair_utf8(upload.bytes));
+    const auto lines = doc::split_lines(repair_utf8(upload.bytes));
     const auto results = translate_lines(lines, request.target, glossary, deadline);
     for (size_t i = 0; i < results.size(); ++i) translated += (i ? "\n" : "") + results[i];
   } else {

@@ -392,8 +392,10 @@ WordAligner WordAlignerTrainer::train(const AlignerTrainOptions& options,
   if (log) log(std::to_string(pair_count) + " pairs, " + std::to_string(vocabulary) + " words, " + std::to_string(table) + " word pairs");
 
   const float tension = float(options.tension), p0 = float(options.null_probability);
-  std::vector<float> zh_given_en(table, 1.0f), en_given_zh(table, 1.0f);  // uniform: IBM Model 1's start
-  std::vector<float> zh_given_null(vocabulary, 1.0f), en_given_null(vocabulary, 1.0f);
+  // Uniform over the words: IBM Model 1's start (the first iteration's likelihood is then a real one).
+  const float uniform = 1.0f / float(vocabulary);
+  std::vector<float> zh_given_en(table, uniform), en_given_zh(table, uniform);
+  std::vector<float> zh_given_null(vocabulary, uniform), en_given_null(vocabulary, uniform);
   std::vector<double> count_zh(table), count_en(table), null_zh(vocabulary), null_en(vocabulary);
   std::vector<float> prior, posterior;
   for (int iteration = 1; iteration <= options.iterations; ++iteration) {

@@ -318,8 +318,7 @@ TrainResult Trainer::run_loop() {
   TrainResult result;
   bool stop = c_.max_steps > 0 && at_.step >= c_.max_steps;  // resumed after its last step: only finish()
   auto last_log = std::chrono::steady_clock::now();
-  double first_elapsed = elapsed();
-  int64_t first_step = at_.step;
+  int64_t last_log_step = at_.step;
   int64_t batches_per_epoch = 0;
 
   while (!stop && at_.epoch < c_.max_epochs) {
@@ -355,9 +354,10 @@ TrainResult Trainer::run_loop() {
         // Loss and tokens/s of the whole job: every rank's share of the step counted.
         train_loss_ = parallel_.all_reduce_sum(nll_sum_) / std::max(1.0, parallel_.all_reduce_sum(tokens_));
         const double tokens_per_s = parallel_.all_reduce_sum(all_tokens_) / dt;
-        // ETA: the nearest of the step, time and epoch limits, at the pace of this run. A step
+        // ETA: the nearest of the step, time and epoch limits, at the pace since the last log line
+        // (a run paused with SIGSTOP is off for one line, not for the rest of the run). A step
         // takes accumulate x world_size batches.
-        const double per_step = (elapsed() - first_elapsed) / double(std::max<int64_t>(1, at_.step - first_step));
+        const double per_step = dt / double(std::max<int64_t>(1, at_.step - last_log_step));
         const double steps_per_epoch = double(batches_per_epoch) / double(c_.accumulate * parallel_.world_size());
         double eta = (double(c_.max_epochs) * steps_per_epoch - double(at_.step)) * per_step;
         if (c_.max_steps > 0) eta = std::min(eta, double(c_.max_steps - at_.step) * per_step);
@@ -367,6 +367,7 @@ TrainResult Trainer::run_loop() {
                      format_duration(std::max(0.0, eta)));
         nll_sum_ = tokens_ = all_tokens_ = 0;
         last_log = now;
+        last_log_step = at_.step;
       }
       const bool out_of_steps = c_.max_steps > 0 && at_.step >= c_.max_steps;
       const bool out_of_time = agree(c_.max_minutes > 0 && elapsed() >= c_.max_minutes * 60);

@@ -142,7 +142,13 @@ fi
 if [ -n "$INSTALL" ]; then
   echo "==> install into $INSTALL" >&2
   rm -rf "$INSTALL.tmp" && mkdir -p "$INSTALL.tmp"
-  cp "$OUT"/final/* "$INSTALL.tmp/"
+  # Weights stored as bfloat16 where float32 would pass the 80 MB a committed model may take (v3's
+  # 25M parameters: 100 MB); loading converts them back.
+  if [ "$(stat -c %s "$OUT/final/weights.pt")" -gt $((80 * 1000 * 1000)) ]; then
+    "$MT" export -m "$OUT/final" -o "$INSTALL.tmp" --weights bfloat16
+  else
+    cp "$OUT"/final/* "$INSTALL.tmp/"
+  fi
   cp "$OUT/config.yaml" "$OUT/train.log" "$OUT/metrics.tsv" "$OUT"/test-*.json "$INSTALL.tmp/"
   for f in data-report.tsv "$OUT"/dev-*.json; do [ -f "$OUT/${f##*/}" ] && cp "$OUT/${f##*/}" "$INSTALL.tmp/"; done
   [ -f "$OUT/curves.png" ] && cp "$OUT/curves.png" "$INSTALL.tmp/"

@@ -11,6 +11,9 @@
 #   v3-net     v3's data and network (d 384, 8+2 layers), for base's compute: 58% of its steps
 #              (mt bench train, bf16, 2 threads: 4.56k tokens/s against 7.9k for v2's shape)
 #   tatoeba-6  base with the everyday sentences at weight 6 instead of 3
+#   anneal     base with the written and everyday text up and the subtitles down, as a cool-down's
+#              mix: everyday sentences 5, news, Wikipedia, medical and TED twice theirs, UN 3,
+#              subtitles 0.1, back-translations 1.5 (English targets) and 1 (Chinese targets)
 #
 # From scratch, a few hundred steps only tell the dev losses apart. With --from, each variant
 # instead fine-tunes a model of the long run (its weights, network and tokenizer) for the same
@@ -48,6 +51,11 @@ config() {
     no-commas) sed 's/, zh_spaces_to_commas: true, tag: subs//' scripts/en-zh-v3.yaml > "$yaml" ;;
     subs-0.5) sed 's|path: more/tvsub, weight: 0.2|path: more/tvsub, weight: 0.5|' scripts/en-zh-v3.yaml > "$yaml" ;;
     tatoeba-6) sed 's|tatoeba-manythings.tsv, weight: 3|tatoeba-manythings.tsv, weight: 6|' scripts/en-zh-v3.yaml > "$yaml" ;;
+    anneal) sed -e 's|tatoeba-manythings.tsv, weight: 3|tatoeba-manythings.tsv, weight: 5|' \
+                -e 's#\(wmt-news\|xquad\|tico19-dev\|iwslt17-tst\), weight: 2#\1, weight: 4#' \
+                -e 's|wmt-altrefs, weight: 1|wmt-altrefs, weight: 2|' -e 's|un-v1-devtest, weight: 2|un-v1-devtest, weight: 3|' \
+                -e 's|tvsub, weight: 0.2|tvsub, weight: 0.1|' -e 's|mono-en, weight: 1|mono-en, weight: 1.5|' \
+                -e 's|mono-zh, weight: 0.5|mono-zh, weight: 1|' scripts/en-zh-v3.yaml > "$yaml" ;;
     *) echo "compare_recipes.sh: unknown variant $1" >&2; exit 2 ;;
   esac
   echo "$yaml"
@@ -104,21 +112,7 @@ if [ -z "$FROM" ]; then
   done
   exit 0
 fi
-# BLEU of MODEL on a dev set: $2 the set's stem, $3 the target language (mt eval picks the tokenizer).
-bleu() {
-  local source=en
-  [ "$3" = en ] && source=zh
-  "$MT" eval -m "$1" -s "$DATA/$2.$source" -r "$DATA/$2.$3" --to "$3" --beam 1 --json |
-    /usr/bin/python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["bleu"])'
-}
-SETS=$(/usr/bin/python3 -c 'import sys, yaml; print(" ".join(yaml.safe_load(open(sys.argv[1]))["dev"]))' scripts/en-zh-v3.yaml)
-header="| variant |" && rule="| --- |"
-for stem in $SETS; do header+=" ${stem##*/} en→zh | zh→en |"; rule+=" ---: | ---: |"; done
-echo "$header harmonic mean |" && echo "$rule ---: |"
-for name in from "${VARIANTS[@]}"; do
-  model=$OUT/$name/best && [ "$name" = from ] && model=$FROM
-  scores=()
-  for stem in $SETS; do scores+=("$(bleu "$model" "$stem" zh)" "$(bleu "$model" "$stem" en)"); done
-  mean=$(printf '%s\n' "${scores[@]}" | awk '{ s += 1 / ($1 > 0 ? $1 : 1e-9) } END { printf "%.2f", NR / s }')
-  printf '| %s |%s %s |\n' "$name" "$(printf ' %s |' "${scores[@]}")" "$mean"
-done
+# The start and each variant's last weights on the whole dev sets, greedy: one column each.
+COLUMNS=("$FROM --beam 1")
+for name in "${VARIANTS[@]}"; do COLUMNS+=("$OUT/$name/best --beam 1"); done
+scripts/compare_models.sh --data "$DATA" --dev-only "${COLUMNS[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Models side by side (issue 25): BLEU and chrF (sacreBLEU's tokenizers: zh for Chinese, 13a for
 # English) on the public Tatoeba test set and every dev set, both directions, the harmonic mean of
-# the dev BLEU scores (what the training's final pick maximises), and the seconds each column takes
+# the dev BLEU scores (0 if any is 0, as the training's final pick computes it; the pick folds
+# Traditional references to Simplified, mt eval scores them as they are), and the seconds each column takes
 # to translate the test set (load included), all in one run on one machine, so the times compare.
 # A column is a model folder, at mt translate's defaults or with the decoding options written after
 # it in the same argument: that is also how the defaults are tuned (on the dev sets only). Nothing
@@ -84,7 +85,7 @@ for stem in "${SETS[@]}"; do
 done
 row="| dev sets | harmonic mean of the BLEU scores |"
 for column in "${COLUMNS[@]}"; do
-  row+=" $(awk '{ for (i = 1; i <= NF; ++i) s += 1 / ($i > 0.01 ? $i : 0.01); printf "%.2f", NF / s }' <<< "${DEV_BLEU[$column]}") |"
+  row+=" $(awk '{ for (i = 1; i <= NF; ++i) { if ($i <= 0) { print "0.00"; exit } s += 1 / $i } printf "%.2f", NF / s }' <<< "${DEV_BLEU[$column]}") |"
 done
 echo "$row"
 if [[ ${SETS[0]} == test/* ]]; then
